@@ -1,0 +1,49 @@
+/**
+ * What a loader produces: the document's content as a list of blocks
+ * (headings and paragraphs, each with its PDF page), and whatever metadata
+ * the file format itself carries. Metadata found in the text comes later.
+ */
+export interface Block {
+  kind: 'heading' | 'paragraph';
+  text: string;
+  /** Heading depth, 1 = top level. */
+  level?: number;
+  /** 1-based PDF page. */
+  page?: number;
+}
+
+export interface Attachment {
+  fileName: string;
+  mime: string;
+  bytes: Uint8Array;
+}
+
+export interface LoadedDocument {
+  mime: string;
+  blocks: Block[];
+  /** Title given by the format: HTML <title>, e-mail Subject, PDF Title. */
+  formatTitle?: string;
+  /** Date given by a header (e-mail Date:), ISO YYYY-MM-DD. */
+  headerDate?: string;
+  /** Date the file says it was created (PDF CreationDate), ISO YYYY-MM-DD. */
+  createdDate?: string;
+  author?: string;
+  sourceUrl?: string;
+  /** Identity the format carries (an e-mail's Message-ID). */
+  sourceId?: string;
+  pages?: number;
+  attachments?: Attachment[];
+}
+
+/** A raw file handed to a loader. */
+export interface RawFile {
+  /** Path or name used in messages. */
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface LoaderLimits {
+  parseTimeoutMs: number;
+  maxPdfPages: number;
+  parseMemoryMb: number;
+}

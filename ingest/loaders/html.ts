@@ -1,0 +1,109 @@
+import * as cheerio from 'cheerio';
+import type { AnyNode, Element } from 'domhandler';
+import type { Block, LoadedDocument, RawFile } from '../document.js';
+import { cleanLine, isChrome } from '../normalise.js';
+import { findDate } from '../metadata.js';
+import { decodeText } from './decode.js';
+
+/** Elements that are never content. */
+const DROP = [
+  'script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'canvas', 'form', 'button', 'select',
+  'nav', 'header', 'footer', 'aside', '[role=navigation]', '[role=banner]', '[role=contentinfo]', '[role=search]',
+  '[aria-hidden=true]', '[hidden]', '.skip-link', '.govuk-skip-link', '.breadcrumb', '.breadcrumbs', '.cookie-banner',
+].join(',');
+
+const HEADING = /^h([1-6])$/;
+/** Elements that end the text run before them and start a new block. */
+const BLOCK_TAGS = new Set([
+  'p', 'div', 'section', 'article', 'main', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'table', 'tr', 'td', 'th', 'thead',
+  'tbody', 'blockquote', 'pre', 'figure', 'figcaption', 'address', 'hr', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'body', 'html',
+]);
+
+/** HTML: the main content only, headings kept as sections. */
+export function loadHtml(file: RawFile): LoadedDocument {
+  return htmlToDocument(decodeText(file.bytes, file.name));
+}
+
+export function htmlToDocument(html: string): LoadedDocument {
+  const $ = cheerio.load(html);
+  const meta = (sel: string) => $(sel).first().attr('content')?.trim() || undefined;
+  const h1 = cleanLine($('h1').first().text());
+  const formatTitle = h1 || cleanLine($('title').first().text()) || undefined;
+  const sourceUrl = $('link[rel=canonical]').attr('href') || meta('meta[property="og:url"]');
+  const dateText = meta('meta[property="article:published_time"]') ?? meta('meta[name=date]') ?? $('time[datetime]').first().attr('datetime');
+  const author = meta('meta[name=author]');
+  $(DROP).remove();
+  $('a').each((_, el) => {
+    if (isChrome($(el).text())) $(el).remove();
+  });
+  const main = $('main, [role=main], article').first();
+  const roots: AnyNode[] = main.length ? main.toArray() : $('body').length ? $('body').toArray() : $.root().toArray();
+  const doc: LoadedDocument = { mime: 'text/html', blocks: domToBlocks(roots) };
+  if (formatTitle) doc.formatTitle = formatTitle;
+  if (sourceUrl) doc.sourceUrl = sourceUrl;
+  if (author) doc.author = author;
+  const date = dateText ? (/^\d{4}-\d{2}-\d{2}/.exec(dateText)?.[0] ?? findDate(dateText)) : null;
+  if (date) doc.headerDate = date;
+  return doc;
+}
+
+/**
+ * Walks the tree without recursion (documents nest deeply), collecting text
+ * runs into paragraphs and headings into heading blocks.
+ */
+export function domToBlocks(roots: AnyNode[]): Block[] {
+  const blocks: Block[] = [];
+  let run = '';
+  const flush = () => {
+    const text = cleanLine(run);
+    if (text) blocks.push({ kind: 'paragraph', text });
+    run = '';
+  };
+  type Step = { node: AnyNode } | { close: string };
+  const stack: Step[] = [...roots].reverse().map((node) => ({ node }));
+  while (stack.length) {
+    const step = stack.pop()!;
+    if ('close' in step) {
+      if (BLOCK_TAGS.has(step.close)) flush();
+      continue;
+    }
+    const node = step.node;
+    if (node.type === 'text') {
+      run += (node as unknown as { data: string }).data;
+      continue;
+    }
+    if (node.type !== 'tag' && node.type !== 'root') continue;
+    const el = node as Element;
+    const name = el.name?.toLowerCase() ?? '';
+    const heading = HEADING.exec(name);
+    if (heading) {
+      flush();
+      const text = cleanLine(textOf(el));
+      if (text) blocks.push({ kind: 'heading', text, level: Number(heading[1]) });
+      continue;
+    }
+    if (BLOCK_TAGS.has(name)) flush();
+    if (name === 'li') run += '• ';
+    if (name === 'td' || name === 'th') run += ' ';
+    stack.push({ close: name });
+    const children = el.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]! });
+  }
+  flush();
+  return blocks;
+}
+
+/** The text of an element's descendants, gathered without recursion. */
+function textOf(root: AnyNode): string {
+  let text = '';
+  const stack: AnyNode[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'text') text += (node as unknown as { data: string }).data;
+    else if (node.type === 'tag' || node.type === 'root') {
+      const children = (node as Element).children ?? [];
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    }
+  }
+  return text;
+}

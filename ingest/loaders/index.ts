@@ -1,0 +1,55 @@
+import path from 'node:path';
+import { KbError } from '../../src/errors.js';
+import type { LoadedDocument, LoaderLimits, RawFile } from '../document.js';
+import { loadDocx } from './docx.js';
+import { loadEmail } from './email.js';
+import { loadHtml } from './html.js';
+import { loadPdf } from './pdf.js';
+import { loadText } from './text.js';
+
+export type Format = 'text' | 'html' | 'email' | 'pdf' | 'docx';
+
+export const EXTENSIONS: Record<string, Format> = {
+  '.txt': 'text', '.text': 'text', '.md': 'text', '.markdown': 'text',
+  '.html': 'html', '.htm': 'html', '.xhtml': 'html',
+  '.eml': 'email',
+  '.pdf': 'pdf',
+  '.docx': 'docx',
+};
+
+/** True when a path has an extension some loader reads (used when walking folders). */
+export function isSupportedPath(file: string): boolean {
+  return path.extname(file).toLowerCase() in EXTENSIONS;
+}
+
+/**
+ * Which loader reads a file: the content's signature first (a PDF named
+ * .txt is still a PDF), then the extension.
+ */
+export function detectFormat(file: RawFile): Format {
+  const head = Buffer.from(file.bytes.subarray(0, 1024)).toString('latin1');
+  const ext = path.extname(file.name).toLowerCase();
+  if (head.startsWith('%PDF-')) return 'pdf';
+  if (head.startsWith('PK\u0003\u0004')) {
+    if (ext === '.docx') return 'docx';
+    throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: 'a ZIP archive that is not a .docx' });
+  }
+  const byExt = EXTENSIONS[ext];
+  if (byExt === 'pdf') throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: 'missing %PDF- header' });
+  if (byExt === 'docx') throw new KbError('MALFORMED', { file: file.name, format: 'DOCX', detail: 'not a ZIP container' });
+  if (byExt) return byExt;
+  const text = head.trimStart().toLowerCase();
+  if (text.startsWith('<!doctype html') || text.startsWith('<html')) return 'html';
+  if (/^(received|from|message-id|mime-version|return-path|date|subject):/im.test(head.split(/\r?\n\r?\n/)[0] ?? '') && /^from:/im.test(head)) return 'email';
+  throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: ext ? `${ext} files are not read` : 'no file extension' });
+}
+
+export async function load(file: RawFile, limits: LoaderLimits): Promise<LoadedDocument> {
+  switch (detectFormat(file)) {
+    case 'pdf': return loadPdf(file, limits);
+    case 'docx': return loadDocx(file);
+    case 'email': return loadEmail(file);
+    case 'html': return loadHtml(file);
+    case 'text': return loadText(file);
+  }
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { KbError } from './errors.js';
+
+/**
+ * The one configuration schema. It is parsed once at start-up from the
+ * environment plus command-line overrides; nothing else reads process.env.
+ */
+const intFromEnv = (min: number) => z.coerce.number().int().min(min);
+const boolFromEnv = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => (typeof v === 'boolean' ? v : ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase())));
+
+export const ConfigSchema = z.object({
+  /** Folder holding the database, the vector index, models and stored originals. */
+  dataDir: z.string().min(1).default('./data'),
+  /** Largest file accepted for ingestion, in bytes. */
+  maxFileBytes: intFromEnv(1).default(50 * 1024 * 1024),
+  /** Longest a single document may take to parse before it is abandoned. */
+  parseTimeoutMs: intFromEnv(100).default(60_000),
+  /** Largest PDF accepted, in pages. */
+  maxPdfPages: intFromEnv(1).default(2_000),
+  /** Memory ceiling for the PDF parsing worker, in MiB. */
+  parseMemoryMb: intFromEnv(64).default(1_024),
+  /** Passage size, in words. */
+  passageMinWords: intFromEnv(1).default(80),
+  passageTargetWords: intFromEnv(1).default(180),
+  passageMaxWords: intFromEnv(1).default(300),
+  /** Emit machine-readable output. */
+  json: boolFromEnv.default(false),
+  /** Log level on stderr. */
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Environment variable for each setting. */
+const ENV_NAMES: Record<keyof Config, string> = {
+  dataDir: 'KB_DATA_DIR',
+  maxFileBytes: 'KB_MAX_FILE_BYTES',
+  parseTimeoutMs: 'KB_PARSE_TIMEOUT_MS',
+  maxPdfPages: 'KB_MAX_PDF_PAGES',
+  parseMemoryMb: 'KB_PARSE_MEMORY_MB',
+  passageMinWords: 'KB_PASSAGE_MIN_WORDS',
+  passageTargetWords: 'KB_PASSAGE_TARGET_WORDS',
+  passageMaxWords: 'KB_PASSAGE_MAX_WORDS',
+  json: 'KB_JSON',
+  logLevel: 'KB_LOG_LEVEL',
+};
+
+export function envName(key: keyof Config): string {
+  return ENV_NAMES[key];
+}
+
+/**
+ * Builds the configuration: environment first, then explicit overrides
+ * (command-line options, test settings). Undefined overrides are ignored.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = {},
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const detail = parsed.error.issues
+      .map((issue) => {
+        const key = issue.path.join('.') as keyof Config;
+        return `${key} (${ENV_NAMES[key] ?? key}): ${issue.message}`;
+      })
+      .join('; ');
+    throw new KbError('INVALID_CONFIG', { detail });
+  }
+  const config = parsed.data;
+  if (!(config.passageMinWords <= config.passageTargetWords && config.passageTargetWords <= config.passageMaxWords)) {
+    throw new KbError('INVALID_CONFIG', {
+      detail: 'passage sizes must satisfy min <= target <= max words',
+    });
+  }
+  return { ...config, dataDir: path.resolve(config.dataDir) };
+}

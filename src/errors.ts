@@ -1,0 +1,69 @@
+/**
+ * Every error the knowledge base can report, in one table: a stable code, a
+ * message template, a hint that says what to do, and the HTTP status the API
+ * uses for it. Nothing matches on message text; callers match on `code`.
+ */
+export const ERRORS = {
+  USAGE: { status: 400, message: '{detail}', hint: 'Run `kb --help` to see the commands and their options.' },
+  INVALID_CONFIG: { status: 500, message: 'Invalid configuration: {detail}', hint: 'Check the KB_* environment variables and command-line options.' },
+  FILE_NOT_FOUND: { status: 404, message: '{file}: no such file or folder', hint: 'Check the path; folders are read recursively.' },
+  FILE_UNREADABLE: { status: 422, message: '{file}: cannot be read ({detail})', hint: 'Check the file permissions and that it is not locked by another program.' },
+  FILE_EMPTY: { status: 422, message: '{file}: the file is empty', hint: 'Export or save the document again; a zero-byte file has nothing to index.' },
+  FILE_TOO_LARGE: { status: 413, message: '{file}: {size} bytes is over the limit of {limit} bytes', hint: 'Split the document, or raise the limit with KB_MAX_FILE_BYTES (--max-file-bytes).' },
+  UNSUPPORTED_TYPE: { status: 415, message: '{file}: unsupported file type ({detail})', hint: 'Supported: .txt, .md, .html, .htm, .eml, .pdf, .docx.' },
+  BINARY_CONTENT: { status: 415, message: '{file}: looks like binary data, not text', hint: 'Only text, HTML, e-mail, PDF and DOCX files can be ingested; check the file extension matches its content.' },
+  NO_TEXT: { status: 422, message: '{file}: no text found in the document', hint: 'Check that the document has readable text content.' },
+  NO_TEXT_LAYER: { status: 422, message: '{file}: no text layer (scanned PDF?): needs OCR', hint: 'Run the PDF through OCR (for example ocrmypdf) and ingest the result.' },
+  MALFORMED: { status: 422, message: '{file}: malformed {format}: {detail}', hint: 'Open the file in its usual program to check it is intact, then save or export it again.' },
+  ENCRYPTED: { status: 422, message: '{file}: the PDF is password-protected', hint: 'Save an unprotected copy of the PDF and ingest that.' },
+  TOO_MANY_PAGES: { status: 413, message: '{file}: {pages} pages is over the limit of {limit}', hint: 'Split the PDF, or raise the limit with KB_MAX_PDF_PAGES (--max-pdf-pages).' },
+  PARSE_TIMEOUT: { status: 422, message: '{file}: parsing took longer than {limit} ms and was stopped', hint: 'The file may be damaged or very complex; raise KB_PARSE_TIMEOUT_MS (--parse-timeout-ms) if it is genuine.' },
+  DOCUMENT_NOT_FOUND: { status: 404, message: 'No document with id {id}', hint: 'List documents with `kb stats` or GET /api/documents.' },
+  STORE_SCHEMA_TOO_NEW: { status: 500, message: 'The database at {file} has schema version {found}, newer than this program understands ({supported})', hint: 'Upgrade the program, or point --data at another folder.' },
+  STORE_LOCKED: { status: 503, message: 'The database at {file} is busy', hint: 'Another kb process is writing; try again when it has finished.' },
+  INTERNAL: { status: 500, message: 'Internal error: {detail}', hint: 'This is a bug; the details are in the server log.' },
+} as const satisfies Record<string, { status: number; message: string; hint: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export type ErrorParams = Record<string, string | number | undefined>;
+
+function fill(template: string, params: ErrorParams): string {
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = params[key];
+    return value === undefined ? `{${key}}` : String(value);
+  });
+}
+
+/** An error the user can act on: coded, with a message and a hint. */
+export class KbError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly status: number;
+  readonly params: ErrorParams;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown }) {
+    const entry = ERRORS[code];
+    super(fill(entry.message, params), options);
+    this.name = 'KbError';
+    this.code = code;
+    this.hint = fill(entry.hint, params);
+    this.status = entry.status;
+    this.params = params;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; hint: string } {
+    return { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+export function isKbError(err: unknown, code?: ErrorCode): err is KbError {
+  return err instanceof KbError && (code === undefined || err.code === code);
+}
+
+/** Any thrown value as a KbError; unknown errors become INTERNAL. */
+export function toKbError(err: unknown): KbError {
+  if (err instanceof KbError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new KbError('INTERNAL', { detail }, { cause: err });
+}

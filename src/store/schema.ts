@@ -1,0 +1,92 @@
+/**
+ * The database schema as an ordered list of migrations. Migration N brings a
+ * database from version N-1 to N; the version is kept in `meta`.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: documents, their text, passages, full-text index, embeddings, meta.
+  `
+  CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+
+  CREATE TABLE documents (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    source_id    TEXT NOT NULL UNIQUE,
+    sha256       TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('bulletin', 'strategy', 'other')),
+    mime         TEXT NOT NULL,
+    title        TEXT NOT NULL,
+    published_at TEXT CHECK (published_at IS NULL OR published_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    author       TEXT,
+    source_url   TEXT,
+    file_name    TEXT NOT NULL,
+    parent_id    INTEGER REFERENCES documents(id) ON DELETE SET NULL,
+    pages        INTEGER,
+    bytes        INTEGER NOT NULL,
+    ingested_at  TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+  );
+  CREATE INDEX documents_published ON documents(published_at);
+  CREATE INDEX documents_kind ON documents(kind);
+  CREATE INDEX documents_parent ON documents(parent_id);
+  CREATE INDEX documents_sha ON documents(sha256);
+
+  CREATE TABLE document_text (
+    doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    text   TEXT NOT NULL
+  );
+
+  -- AUTOINCREMENT: a passage id is never reused, so a stale vector-index label
+  -- can never point at a different passage.
+  CREATE TABLE passages (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id      INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    page        INTEGER,
+    section     TEXT,
+    title       TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    tokens      INTEGER NOT NULL,
+    UNIQUE (doc_id, ord),
+    CHECK (start >= 0 AND "end" > start)
+  );
+  CREATE INDEX passages_fingerprint ON passages(fingerprint);
+
+  -- External-content FTS5 over passages. The document title is copied onto
+  -- each passage so FTS5 can read every column it indexes from one table.
+  CREATE VIRTUAL TABLE passages_fts USING fts5(
+    title, section, text,
+    content = 'passages', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, title, section, text)
+    VALUES (new.id, new.title, coalesce(new.section, ''), new.text);
+  END;
+  CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, title, section, text)
+    VALUES ('delete', old.id, old.title, coalesce(old.section, ''), old.text);
+  END;
+  CREATE TRIGGER passages_au AFTER UPDATE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, title, section, text)
+    VALUES ('delete', old.id, old.title, coalesce(old.section, ''), old.text);
+    INSERT INTO passages_fts(rowid, title, section, text)
+    VALUES (new.id, new.title, coalesce(new.section, ''), new.text);
+  END;
+
+  CREATE TABLE embeddings (
+    passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+    model      TEXT NOT NULL,
+    dim        INTEGER NOT NULL,
+    vector     BLOB NOT NULL,
+    PRIMARY KEY (passage_id, model)
+  ) WITHOUT ROWID;
+  CREATE INDEX embeddings_model ON embeddings(model);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

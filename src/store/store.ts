@@ -1,0 +1,201 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { KbError } from '../errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import type { DocumentKind, DocumentRow, NewDocument, PassageRow, StoreStats } from './types.js';
+
+export const DB_FILE = 'kb.sqlite';
+
+export interface ListDocumentsQuery {
+  kind?: DocumentKind;
+  from?: string;
+  to?: string;
+  parentId?: number;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * The SQLite store: the one source of truth for documents, their text,
+ * passages (with the FTS5 index kept in sync by triggers) and embeddings.
+ * Every write that touches more than one row runs in one transaction.
+ */
+export class Store {
+  readonly db: Database.Database;
+  readonly file: string;
+
+  private constructor(db: Database.Database, file: string) {
+    this.db = db;
+    this.file = file;
+  }
+
+  static open(dataDir: string, options: { readonly?: boolean } = {}): Store {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const file = path.join(dataDir, DB_FILE);
+    const db = new Database(file, { readonly: options.readonly ?? false, timeout: 10_000 });
+    const store = new Store(db, file);
+    try {
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      db.pragma('foreign_keys = ON');
+      store.migrate();
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return store;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private migrate(): void {
+    const hasMeta = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+      .get();
+    const current = hasMeta ? Number(this.getMeta('schema_version') ?? 0) : 0;
+    if (current > SCHEMA_VERSION) {
+      throw new KbError('STORE_SCHEMA_TOO_NEW', { file: this.file, found: current, supported: SCHEMA_VERSION });
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.setMeta('schema_version', String(v + 1));
+      }).immediate();
+    }
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  /** Runs fn in one IMMEDIATE transaction (a writer lock taken up front). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  getDocument(id: number): DocumentRow | undefined {
+    return this.db.prepare('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
+  }
+
+  getDocumentBySource(sourceId: string): DocumentRow | undefined {
+    return this.db.prepare('SELECT * FROM documents WHERE source_id = ?').get(sourceId) as DocumentRow | undefined;
+  }
+
+  childrenOf(id: number): DocumentRow[] {
+    return this.db.prepare('SELECT * FROM documents WHERE parent_id = ? ORDER BY id').all(id) as DocumentRow[];
+  }
+
+  documentText(id: number): string | undefined {
+    const row = this.db.prepare('SELECT text FROM document_text WHERE doc_id = ?').get(id) as { text: string } | undefined;
+    return row?.text;
+  }
+
+  passagesOf(docId: number): PassageRow[] {
+    return this.db
+      .prepare('SELECT id, doc_id, ord, text, start, "end", page, section, fingerprint, tokens FROM passages WHERE doc_id = ? ORDER BY ord')
+      .all(docId) as PassageRow[];
+  }
+
+  /** True when some document other than `exceptId` has these raw bytes. */
+  shaInUse(sha256: string, exceptId?: number): boolean {
+    return this.db.prepare('SELECT 1 FROM documents WHERE sha256 = ? AND id IS NOT ?').get(sha256, exceptId ?? null) !== undefined;
+  }
+
+  /**
+   * Inserts a new document, or replaces the one with the same source_id:
+   * metadata updated in place (the id is kept), text and passages replaced.
+   * Derived rows (FTS entries, embeddings) of the old passages go with them.
+   * Call inside `transaction()` when several documents must change together.
+   */
+  upsertDocument(doc: NewDocument, now: string = new Date().toISOString()): { id: number; created: boolean } {
+    return this.transaction(() => {
+      const existing = this.getDocumentBySource(doc.source_id);
+      let id: number;
+      const fields = [
+        doc.sha256, doc.kind, doc.mime, doc.title, doc.published_at, doc.author, doc.source_url,
+        doc.file_name, doc.parent_id, doc.pages, doc.bytes,
+      ];
+      if (existing) {
+        id = existing.id;
+        this.db
+          .prepare(
+            `UPDATE documents SET sha256 = ?, kind = ?, mime = ?, title = ?, published_at = ?, author = ?, source_url = ?,
+               file_name = ?, parent_id = ?, pages = ?, bytes = ?, updated_at = ? WHERE id = ?`,
+          )
+          .run(...fields, now, id);
+        this.db.prepare('DELETE FROM passages WHERE doc_id = ?').run(id);
+        this.db.prepare('DELETE FROM document_text WHERE doc_id = ?').run(id);
+      } else {
+        const info = this.db
+          .prepare(
+            `INSERT INTO documents (sha256, kind, mime, title, published_at, author, source_url, file_name, parent_id, pages, bytes,
+               source_id, ingested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(...fields, doc.source_id, now, now);
+        id = Number(info.lastInsertRowid);
+      }
+      this.db.prepare('INSERT INTO document_text (doc_id, text) VALUES (?, ?)').run(id, doc.text);
+      const insert = this.db.prepare(
+        `INSERT INTO passages (doc_id, ord, text, start, "end", page, section, title, fingerprint, tokens)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      doc.passages.forEach((p, ord) => {
+        insert.run(id, ord, p.text, p.start, p.end, p.page, p.section, doc.title, p.fingerprint, p.tokens);
+      });
+      return { id, created: !existing };
+    });
+  }
+
+  /**
+   * Deletes a document, the documents attached to it, and everything derived
+   * from them (text, passages, FTS rows, embeddings). Returns the deleted rows.
+   */
+  deleteDocument(id: number): DocumentRow[] {
+    return this.transaction(() => {
+      const doc = this.getDocument(id);
+      if (!doc) throw new KbError('DOCUMENT_NOT_FOUND', { id });
+      const deleted: DocumentRow[] = [];
+      for (const child of this.childrenOf(id)) deleted.push(...this.deleteDocument(child.id));
+      this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+      deleted.push(doc);
+      return deleted;
+    });
+  }
+
+  listDocuments(query: ListDocumentsQuery = {}): { total: number; documents: DocumentRow[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.kind) { where.push('kind = ?'); params.push(query.kind); }
+    if (query.from) { where.push('published_at >= ?'); params.push(query.from); }
+    if (query.to) { where.push('published_at <= ?'); params.push(query.to); }
+    if (query.parentId !== undefined) { where.push('parent_id = ?'); params.push(query.parentId); }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM documents ${clause}`).get(...params) as { n: number }).n;
+    const documents = this.db
+      .prepare(`SELECT * FROM documents ${clause} ORDER BY published_at DESC NULLS LAST, id DESC LIMIT ? OFFSET ?`)
+      .all(...params, query.limit ?? 50, query.offset ?? 0) as DocumentRow[];
+    return { total, documents };
+  }
+
+  stats(): StoreStats {
+    const d = this.db
+      .prepare('SELECT count(*) AS n, coalesce(sum(pages), 0) AS pages, coalesce(sum(bytes), 0) AS bytes, min(published_at) AS dfrom, max(published_at) AS dto FROM documents')
+      .get() as { n: number; pages: number; bytes: number; dfrom: string | null; dto: string | null };
+    const passages = (this.db.prepare('SELECT count(*) AS n FROM passages').get() as { n: number }).n;
+    const by_kind: Record<DocumentKind, number> = { bulletin: 0, strategy: 0, other: 0 };
+    for (const row of this.db.prepare('SELECT kind, count(*) AS n FROM documents GROUP BY kind').all() as { kind: DocumentKind; n: number }[]) {
+      by_kind[row.kind] = row.n;
+    }
+    return { documents: d.n, passages, pages: d.pages, by_kind, date_range: { from: d.dfrom, to: d.dto }, bytes: d.bytes };
+  }
+}

@@ -1,0 +1,72 @@
+/** Rows and inputs of the store, as the rest of the program sees them. */
+export type DocumentKind = 'bulletin' | 'strategy' | 'other';
+export const DOCUMENT_KINDS: readonly DocumentKind[] = ['bulletin', 'strategy', 'other'];
+
+export interface DocumentRow {
+  id: number;
+  source_id: string;
+  sha256: string;
+  kind: DocumentKind;
+  mime: string;
+  title: string;
+  published_at: string | null;
+  author: string | null;
+  source_url: string | null;
+  file_name: string;
+  parent_id: number | null;
+  pages: number | null;
+  bytes: number;
+  ingested_at: string;
+  updated_at: string;
+}
+
+export interface PassageRow {
+  id: number;
+  doc_id: number;
+  ord: number;
+  text: string;
+  start: number;
+  end: number;
+  page: number | null;
+  section: string | null;
+  fingerprint: string;
+  tokens: number;
+}
+
+/** A passage as produced by the splitter, before it has an id. */
+export interface NewPassage {
+  text: string;
+  start: number;
+  end: number;
+  page: number | null;
+  section: string | null;
+  fingerprint: string;
+  tokens: number;
+}
+
+/** Everything needed to store (or replace) one document. */
+export interface NewDocument {
+  source_id: string;
+  sha256: string;
+  kind: DocumentKind;
+  mime: string;
+  title: string;
+  published_at: string | null;
+  author: string | null;
+  source_url: string | null;
+  file_name: string;
+  parent_id: number | null;
+  pages: number | null;
+  bytes: number;
+  text: string;
+  passages: NewPassage[];
+}
+
+export interface StoreStats {
+  documents: number;
+  passages: number;
+  pages: number;
+  by_kind: Record<DocumentKind, number>;
+  date_range: { from: string | null; to: string | null };
+  bytes: number;
+}
