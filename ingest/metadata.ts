@@ -50,6 +50,7 @@ function headBlocks(blocks: Block[]): Block[] {
 export function findDate(text: string): string | null {
   for (const result of chrono.en.GB.parse(text.slice(0, HEAD_CHARS * 2))) {
     const s = result.start;
+    if (!/\d{4}/.test(result.text)) continue; // "now", "last year": relative, not a date the document states
     if (s.isCertain('day') && s.isCertain('month') && s.isCertain('year')) {
       const y = s.get('year')!;
       if (y < 1900 || y > 2200) continue;

@@ -1,5 +1,6 @@
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
+import { parseDocument } from 'htmlparser2';
 import type { Block, LoadedDocument, RawFile } from '../document.js';
 import { cleanLine, isChrome } from '../normalise.js';
 import { findDate } from '../metadata.js';
@@ -25,7 +26,8 @@ export function loadHtml(file: RawFile): LoadedDocument {
 }
 
 export function htmlToDocument(html: string): LoadedDocument {
-  const $ = cheerio.load(html);
+  // htmlparser2 rather than parse5: linear on deeply nested markup.
+  const $ = cheerio.load(parseDocument(html));
   const meta = (sel: string) => $(sel).first().attr('content')?.trim() || undefined;
   const h1 = cleanLine($('h1').first().text());
   const formatTitle = h1 || cleanLine($('title').first().text()) || undefined;

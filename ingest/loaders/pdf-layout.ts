@@ -20,9 +20,10 @@ export function firstLine(pages: string[]): string | undefined {
 export function pdfPagesToBlocks(pages: string[]): Block[] {
   const lines = pages.map((p) => p.split('\n').map(cleanLine).filter(Boolean));
   const running = runningLines(lines);
+  const offset = pageNumberOffset(lines);
   const blocks: Block[] = [];
   lines.forEach((pageLines, i) => {
-    const kept = stripEdges(pageLines, running);
+    const kept = stripEdges(pageLines, running, offset === null ? null : i + 1 - offset);
     blocks.push(...linesToBlocks(kept, i + 1));
   });
   return blocks;
@@ -47,8 +48,40 @@ function runningLines(pages: string[][]): Set<string> {
   return new Set([...counts].filter(([, n]) => n >= threshold).map(([s]) => s));
 }
 
-function stripEdges(lines: string[], running: Set<string>): string[] {
-  const isFurniture = (line: string) => running.has(shape(line)) || PAGE_NUMBER.test(line);
+/**
+ * The number a header or footer line ends with ("Chapter 2: Naming 4"), if
+ * short enough to be one. A leading number is not taken: it is far more
+ * often a numbered heading ("1 Introduction") than a page number.
+ */
+function edgeNumber(line: string): number | null {
+  if (line.split(/\s+/).length > 12) return null;
+  const m = /(?:^|\s)(\d{1,4})$/.exec(line);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Printed page numbers usually differ from PDF page numbers by a constant
+ * (front matter): the offset shared by the numbers at the page edges of at
+ * least three pages and a fifth of them, or null.
+ */
+function pageNumberOffset(pages: string[][]): number | null {
+  const counts = new Map<number, number>();
+  pages.forEach((lines, i) => {
+    const offsets = new Set<number>();
+    for (const line of [...lines.slice(0, EDGE_LINES), ...lines.slice(-EDGE_LINES)]) {
+      const n = edgeNumber(line);
+      if (n !== null) offsets.add(i + 1 - n);
+    }
+    for (const o of offsets) counts.set(o, (counts.get(o) ?? 0) + 1);
+  });
+  let best: [number, number] | null = null;
+  for (const entry of counts) if (!best || entry[1] > best[1]) best = entry;
+  return best && best[1] >= Math.max(3, Math.ceil(pages.length / 5)) ? best[0] : null;
+}
+
+function stripEdges(lines: string[], running: Set<string>, printedPage: number | null): string[] {
+  const isFurniture = (line: string) =>
+    running.has(shape(line)) || PAGE_NUMBER.test(line) || (printedPage !== null && edgeNumber(line) === printedPage);
   let start = 0;
   let end = lines.length;
   while (start < end && start < EDGE_LINES && isFurniture(lines[start]!)) start++;

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '../src/config.js';
+import { silentLogger } from '../src/log.js';
+import { Store } from '../src/store/store.js';
+import { Pipeline } from '../ingest/pipeline.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SAMPLES = path.join(ROOT, 'data', 'samples');
+/** The team's shared folder beside the repository; absent on a newcomer's machine. */
+export const SHARED = path.resolve(ROOT, '..', 'shared');
+export const HAS_SHARED = fs.existsSync(path.join(SHARED, 'corpus'));
+export const BULLETINS = path.join(SHARED, 'corpus', 'bulletins');
+export const PDFS = path.join(SHARED, 'corpus', 'pdfs');
+
+if (!HAS_SHARED) {
+  process.stderr.write(`note: ${SHARED} is not present: the tests on the shared corpus are skipped\n`);
+}
+
+export function tempDir(prefix = 'kb-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function testConfig(overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
+  return loadConfig({}, { dataDir: tempDir(), logLevel: 'silent', ...overrides });
+}
+
+/** A store and pipeline over a fresh data dir. */
+export function openPipeline(overrides: Partial<Record<keyof Config, unknown>> = {}): { config: Config; store: Store; pipeline: Pipeline } {
+  const config = testConfig(overrides);
+  const store = Store.open(config.dataDir);
+  return { config, store, pipeline: new Pipeline({ store, config, log: silentLogger }) };
+}
+
+export function writeFile(dir: string, name: string, content: string | Uint8Array): string {
+  const file = path.join(dir, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+/** Every stored passage is exactly the slice of its document's text its offsets name. */
+export function offsetsCheckOut(store: Store): boolean {
+  const rows = store.db
+    .prepare('SELECT p.text, p.start, p."end", t.text AS doc FROM passages p JOIN document_text t ON t.doc_id = p.doc_id')
+    .all() as { text: string; start: number; end: number; doc: string }[];
+  return rows.length > 0 && rows.every((r) => r.doc.slice(r.start, r.end) === r.text);
+}
