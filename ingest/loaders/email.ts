@@ -18,7 +18,9 @@ export async function loadEmail(file: RawFile): Promise<LoadedDocument> {
   } catch (err) {
     throw new KbError('MALFORMED', { file: file.name, format: 'e-mail', detail: err instanceof Error ? err.message : String(err) }, { cause: err });
   }
-  if (!email.headers.length) throw new KbError('MALFORMED', { file: file.name, format: 'e-mail', detail: 'no headers found' });
+  if (!email.from && !email.date && !email.subject && !email.messageId) {
+    throw new KbError('MALFORMED', { file: file.name, format: 'e-mail', detail: 'no From, Date, Subject or Message-ID header' });
+  }
   const body: LoadedDocument = email.text?.trim()
     ? { mime: 'message/rfc822', blocks: textToBlocks(stripQuoted(email.text)) }
     : { ...htmlToDocument(email.html ?? ''), mime: 'message/rfc822' };

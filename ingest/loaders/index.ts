@@ -1,11 +1,6 @@
 import path from 'node:path';
 import { KbError } from '../../src/errors.js';
 import type { LoadedDocument, LoaderLimits, RawFile } from '../document.js';
-import { loadDocx } from './docx.js';
-import { loadEmail } from './email.js';
-import { loadHtml } from './html.js';
-import { loadPdf } from './pdf.js';
-import { loadText } from './text.js';
 
 export type Format = 'text' | 'html' | 'email' | 'pdf' | 'docx';
 
@@ -44,12 +39,13 @@ export function detectFormat(file: RawFile): Format {
   throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: ext ? `${ext} files are not read` : 'no file extension' });
 }
 
+/** Reads a file with the loader for its format (each loaded on first use, to keep start-up quick). */
 export async function load(file: RawFile, limits: LoaderLimits): Promise<LoadedDocument> {
   switch (detectFormat(file)) {
-    case 'pdf': return loadPdf(file, limits);
-    case 'docx': return loadDocx(file);
-    case 'email': return loadEmail(file);
-    case 'html': return loadHtml(file);
-    case 'text': return loadText(file);
+    case 'pdf': return (await import('./pdf.js')).loadPdf(file, limits);
+    case 'docx': return (await import('./docx.js')).loadDocx(file);
+    case 'email': return (await import('./email.js')).loadEmail(file);
+    case 'html': return (await import('./html.js')).loadHtml(file);
+    case 'text': return (await import('./text.js')).loadText(file);
   }
 }

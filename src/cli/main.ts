@@ -4,7 +4,7 @@ import { KbError, toKbError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { Store } from '../store/store.js';
 import { DOCUMENT_KINDS, type DocumentKind } from '../store/types.js';
-import { Pipeline, summarise, type IngestResult } from '../../ingest/pipeline.js';
+import type { IngestResult } from '../../ingest/pipeline.js';
 import { createOutput, type Output } from './output.js';
 
 /** Exit codes: what a script can rely on. */
@@ -115,6 +115,7 @@ export async function main(
         if (!/^\d+$/.test(id)) throw new KbError('USAGE', { detail: `document id must be a number, got "${id}"` });
         return Number(id);
       });
+      const { Pipeline } = await import('../../ingest/pipeline.js');
       exitCode = await withStore(ctx, (store) => {
         const pipeline = new Pipeline({ store, config: ctx.config, log: ctx.log });
         let failed = 0;
@@ -151,6 +152,7 @@ export async function main(
 }
 
 async function ingestCommand(ctx: Context, store: Store, paths: string[], kind?: DocumentKind): Promise<number> {
+  const { Pipeline, summarise } = await import('../../ingest/pipeline.js');
   const pipeline = new Pipeline({ store, config: ctx.config, log: ctx.log });
   const all: IngestResult[] = [];
   let progress: ReturnType<Output['progress']> | undefined;

@@ -187,6 +187,33 @@ export class Store {
     return { total, documents };
   }
 
+  /**
+   * Consistency checks that need only the database: SQLite's own integrity
+   * check, foreign keys, the FTS5 index against its content table, and
+   * passage offsets against the stored text. Returns the problems found.
+   */
+  check(): string[] {
+    const problems: string[] = [];
+    const integrity = this.db.pragma('integrity_check') as { integrity_check: string }[];
+    if (integrity.length !== 1 || integrity[0]!.integrity_check !== 'ok') {
+      problems.push(...integrity.map((r) => `sqlite: ${r.integrity_check}`));
+    }
+    const fk = this.db.pragma('foreign_key_check') as unknown[];
+    if (fk.length) problems.push(`sqlite: ${fk.length} rows break foreign keys`);
+    try {
+      this.db.prepare("INSERT INTO passages_fts(passages_fts, rank) VALUES ('integrity-check', 1)").run();
+    } catch (err) {
+      problems.push(`fts: ${(err as Error).message}`);
+    }
+    const bad = this.db
+      .prepare('SELECT count(*) AS n FROM passages p JOIN document_text t ON t.doc_id = p.doc_id WHERE substr(t.text, p.start + 1, p."end" - p.start) <> p.text')
+      .get() as { n: number };
+    if (bad.n) problems.push(`passages: ${bad.n} passages whose offsets do not match the stored text`);
+    const noText = this.db.prepare('SELECT count(*) AS n FROM documents d LEFT JOIN document_text t ON t.doc_id = d.id WHERE t.doc_id IS NULL').get() as { n: number };
+    if (noText.n) problems.push(`documents: ${noText.n} documents without text`);
+    return problems;
+  }
+
   stats(): StoreStats {
     const d = this.db
       .prepare('SELECT count(*) AS n, coalesce(sum(pages), 0) AS pages, coalesce(sum(bytes), 0) AS bytes, min(published_at) AS dfrom, max(published_at) AS dto FROM documents')
