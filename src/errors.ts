@@ -21,6 +21,11 @@ export const ERRORS = {
   DOCUMENT_NOT_FOUND: { status: 404, message: 'No document with id {id}', hint: 'List documents with `kb stats` or GET /api/documents.' },
   STORE_SCHEMA_TOO_NEW: { status: 500, message: 'The database at {file} has schema version {found}, newer than this program understands ({supported})', hint: 'Upgrade the program, or point --data at another folder.' },
   STORE_LOCKED: { status: 503, message: 'The database at {file} is busy', hint: 'Another kb process is writing; try again when it has finished.' },
+  MODEL_NOT_FOUND: { status: 503, message: 'No model at {model}', hint: 'Install one with `kb model pull` (connected machine) or `kb model import DIR`, or use the built-in embedder (KB_EMBEDDER=builtin).' },
+  MODEL_INCOMPLETE: { status: 503, message: 'The model folder {model} is incomplete: missing {missing}', hint: 'Copy the whole model folder: config.json, tokenizer.json, tokenizer_config.json and onnx/model_quantized.onnx (or onnx/model.onnx with KB_QUANTIZED=0).' },
+  MODEL_LOAD_FAILED: { status: 503, message: 'The model {model} could not be loaded: {detail}', hint: 'Check the model folder, or with no internet set KB_OFFLINE=1 and install a model with `kb model import DIR`.' },
+  EMBEDDER_MISMATCH: { status: 409, message: 'The stored vectors were made by {stored}, but the configured embedder is {configured}', hint: 'Run `kb reindex` to re-embed every passage with the configured embedder, or configure {stored} again (KB_EMBEDDER, KB_MODEL).' },
+  INDEX_CORRUPT: { status: 500, message: 'The vector index at {file} is unreadable: {detail}', hint: 'It is rebuilt from the database automatically; if this repeats, delete the file.' },
   INTERNAL: { status: 500, message: 'Internal error: {detail}', hint: 'This is a bug; the details are in the server log.' },
 } as const satisfies Record<string, { status: number; message: string; hint: string }>;
 

@@ -1,0 +1,18 @@
+import { stemmer } from 'stemmer';
+import { eng } from 'stopword';
+
+/**
+ * Terms for the built-in embedder: lower case, accents folded, English
+ * stop words dropped, Porter-stemmed (as FTS5's porter tokenizer does). Pure.
+ */
+const STOP = new Set(eng);
+
+export function terms(text: string): string[] {
+  const out: string[] = [];
+  const words = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  for (const w of words) {
+    if (w.length < 2 || STOP.has(w) || /^\d+$/.test(w) && w.length < 4) continue;
+    out.push(stemmer(w));
+  }
+  return out;
+}
