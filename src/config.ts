@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { KbError } from './errors.js';
@@ -26,13 +27,31 @@ export const ConfigSchema = z.object({
   passageMinWords: intFromEnv(1).default(80),
   passageTargetWords: intFromEnv(1).default(180),
   passageMaxWords: intFromEnv(1).default(300),
+  /** Which embedder: a transformers.js model when one is installed (auto), or forced. */
+  embedder: z.enum(['auto', 'builtin', 'transformers']).default('auto'),
+  /** Model id, or a local model folder. */
+  model: z.string().min(1).default('Xenova/bge-small-en-v1.5'),
+  /** Where downloaded and imported models live (default: <data>/models). */
+  modelsDir: z.string().min(1).optional(),
+  /** Never download models. */
+  offline: boolFromEnv.default(false),
+  /** Use the quantized ONNX file (onnx/model_quantized.onnx). */
+  quantized: boolFromEnv.default(true),
+  /** Query instruction for the model (default: bge's instruction for bge models, else none). */
+  queryInstruction: z.string().optional(),
+  /** onnxruntime threads for embedding. */
+  embedThreads: intFromEnv(1).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
+  /** Passages embedded per call. */
+  embedBatch: intFromEnv(1).default(32),
+  /** HNSW search breadth (recall against speed). */
+  hnswEf: intFromEnv(10).default(128),
   /** Emit machine-readable output. */
   json: boolFromEnv.default(false),
   /** Log level on stderr. */
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = z.infer<typeof ConfigSchema> & { modelsDir: string };
 
 /** Environment variable for each setting. */
 const ENV_NAMES: Record<keyof Config, string> = {
@@ -44,6 +63,15 @@ const ENV_NAMES: Record<keyof Config, string> = {
   passageMinWords: 'KB_PASSAGE_MIN_WORDS',
   passageTargetWords: 'KB_PASSAGE_TARGET_WORDS',
   passageMaxWords: 'KB_PASSAGE_MAX_WORDS',
+  embedder: 'KB_EMBEDDER',
+  model: 'KB_MODEL',
+  modelsDir: 'KB_MODELS_DIR',
+  offline: 'KB_OFFLINE',
+  quantized: 'KB_QUANTIZED',
+  queryInstruction: 'KB_QUERY_INSTRUCTION',
+  embedThreads: 'KB_EMBED_THREADS',
+  embedBatch: 'KB_EMBED_BATCH',
+  hnswEf: 'KB_HNSW_EF',
   json: 'KB_JSON',
   logLevel: 'KB_LOG_LEVEL',
 };
@@ -84,5 +112,6 @@ export function loadConfig(
       detail: 'passage sizes must satisfy min <= target <= max words',
     });
   }
-  return { ...config, dataDir: path.resolve(config.dataDir) };
+  const dataDir = path.resolve(config.dataDir);
+  return { ...config, dataDir, modelsDir: path.resolve(config.modelsDir ?? path.join(dataDir, 'models')) };
 }

@@ -1,16 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SAMPLES, tempDir, writeFile } from './helpers.js';
-
-const BIN = path.join(ROOT, 'src', 'bin', 'kb.js');
-
-/** Runs the real `kb` command in a child process, as a script would. */
-function kb(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
-  const lines = r.stdout.split('\n').filter(Boolean);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => lines.map((l) => JSON.parse(l) as Record<string, any>) };
-}
+import { SAMPLES, kb, tempDir, writeFile } from './helpers.js';
 
 describe('kb ingest / stats / delete', () => {
   it('ingests the samples with --json: one result per document and a summary; exit 0; the second run is unchanged', () => {

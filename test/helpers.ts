@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,4 +48,16 @@ export function offsetsCheckOut(store: Store): boolean {
     .prepare('SELECT p.text, p.start, p."end", t.text AS doc FROM passages p JOIN document_text t ON t.doc_id = p.doc_id')
     .all() as { text: string; start: number; end: number; doc: string }[];
   return rows.length > 0 && rows.every((r) => r.doc.slice(r.start, r.end) === r.text);
+}
+
+const BIN = path.join(ROOT, 'src', 'bin', 'kb.js');
+
+/**
+ * Runs the real `kb` command in a child process, as a script would; offline
+ * unless the test says otherwise (no test may reach the internet).
+ */
+export function kb(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, KB_OFFLINE: '1', ...env }, timeout: 120_000 });
+  const lines = r.stdout.split('\n').filter(Boolean);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => lines.map((l) => JSON.parse(l) as Record<string, any>) };
 }

@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { MANIFEST_FILE, Vectors } from '../vector/vectors.js';
 import { loadConfig, type Config } from '../config.js';
 import { KbError, toKbError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { Store } from '../store/store.js';
+import { KnowledgeBase, recordedEmbedder } from '../knowledge-base.js';
 import { DOCUMENT_KINDS, type DocumentKind } from '../store/types.js';
 import type { IngestResult } from '../../ingest/pipeline.js';
 import { createOutput, type Output } from './output.js';
@@ -18,6 +22,9 @@ interface Context {
 
 type GlobalOptions = {
   data?: string;
+  embedder?: string;
+  model?: string;
+  offline?: boolean;
   json?: boolean;
   logLevel?: string;
   maxFileBytes?: string;
@@ -44,6 +51,9 @@ export async function main(
     .option('--max-file-bytes <n>', 'largest file accepted, in bytes; env KB_MAX_FILE_BYTES')
     .option('--parse-timeout-ms <n>', 'time limit for parsing one document; env KB_PARSE_TIMEOUT_MS')
     .option('--max-pdf-pages <n>', 'largest PDF accepted, in pages; env KB_MAX_PDF_PAGES')
+    .addOption(new Option('--embedder <kind>', 'embedder: auto (a model when installed), builtin or transformers; env KB_EMBEDDER').choices(['auto', 'builtin', 'transformers']))
+    .option('--model <id-or-dir>', 'transformers.js model id or local model folder; env KB_MODEL')
+    .option('--offline', 'never download models; env KB_OFFLINE=1')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => stdout.write(s),
@@ -60,14 +70,28 @@ export async function main(
       maxFileBytes: o.maxFileBytes,
       parseTimeoutMs: o.parseTimeoutMs,
       maxPdfPages: o.maxPdfPages,
+      embedder: o.embedder,
+      model: o.model,
+      offline: o.offline,
     });
     const log = createLogger(config.logLevel, (line) => stderr.write(line + '\n'));
     return { config, log, out: createOutput(config.json, stdout, stderr) };
   };
 
+  const withKb = async <T>(ctx: Context, fn: (kb: KnowledgeBase) => Promise<T> | T, options: { allowSwitch?: boolean } = {}): Promise<T> => {
+    const kb = await KnowledgeBase.open(ctx.config, ctx.log, options);
+    try {
+      return await fn(kb);
+    } finally {
+      await kb.close();
+    }
+  };
+
   const withStore = async <T>(ctx: Context, fn: (store: Store) => Promise<T> | T): Promise<T> => {
     const store = Store.open(ctx.config.dataDir);
     try {
+      // The vector index is derived data: repaired by whatever command runs next.
+      new Vectors(ctx.config.dataDir, store, ctx.log, { efSearch: ctx.config.hnswEf }).repair();
       return await fn(store);
     } finally {
       store.close();
@@ -81,7 +105,7 @@ export async function main(
     .addOption(new Option('--kind <kind>', 'record this kind instead of the detected one').choices(DOCUMENT_KINDS))
     .action(async (paths: string[], opts: { kind?: DocumentKind }) => {
       const ctx = context();
-      exitCode = await withStore(ctx, (store) => ingestCommand(ctx, store, paths, opts.kind));
+      exitCode = await withKb(ctx, (kb) => ingestCommand(ctx, kb, paths, opts.kind));
     });
 
   program
@@ -90,7 +114,8 @@ export async function main(
     .action(async () => {
       const ctx = context();
       await withStore(ctx, (store) => {
-        const stats = { data_dir: ctx.config.dataDir, ...store.stats() };
+        const stats = { data_dir: ctx.config.dataDir, ...store.stats(), embedder: recordedEmbedder(store), index: readManifest(ctx.config.dataDir) };
+        const embedder = stats.embedder ? `${stats.embedder.id} (${stats.embedder.dim} dimensions)${stats.embedder.builtin ? ' [built-in, offline]' : ''}` : 'none yet';
         const range = stats.date_range.from ? `${stats.date_range.from} to ${stats.date_range.to}` : 'no dates';
         ctx.out.result(
           stats,
@@ -100,6 +125,8 @@ export async function main(
             `Passages:  ${stats.passages}`,
             `Pages:     ${stats.pages}`,
             `Dates:     ${range}`,
+            `Embedder:  ${embedder}`,
+            `Index:     ${stats.index ? `${stats.index.count} vectors` : 'not built'}`,
           ].join('\n'),
         );
       });
@@ -116,8 +143,8 @@ export async function main(
         return Number(id);
       });
       const { Pipeline } = await import('../../ingest/pipeline.js');
-      exitCode = await withStore(ctx, (store) => {
-        const pipeline = new Pipeline({ store, config: ctx.config, log: ctx.log });
+      exitCode = await withKb(ctx, async (kb) => {
+        const pipeline = new Pipeline({ store: kb.store, config: ctx.config, log: ctx.log });
         let failed = 0;
         for (const id of numbers) {
           try {
@@ -130,8 +157,100 @@ export async function main(
             ctx.out.result({ document_id: id, status: 'failed', error: e.toJSON() }, `failed    ${id}: ${e.message}\n          ${e.hint}`);
           }
         }
+        await kb.refresh();
         return failed ? EXIT.SOME_FAILED : EXIT.OK;
       });
+    });
+
+  program
+    .command('reindex')
+    .description('re-embed every passage with the configured embedder and rebuild the vector index')
+    .action(async () => {
+      const ctx = context();
+      await withKb(ctx, async (kb) => {
+        const started = Date.now();
+        const progress = ctx.out.progress(kb.store.stats().passages);
+        const report = await kb.reindex((done) => progress.update(done, 'embedding'));
+        progress.stop();
+        const info = kb.embedderInfo();
+        ctx.out.result(
+          { embedder: info && { id: info.id, dim: info.dim, builtin: info.builtin }, embedded: report.embedded, ms: Date.now() - started },
+          `re-embedded ${report.embedded} passages with ${info ? `${info.id} (${info.dim} dimensions)` : 'no embedder (no passages)'} in ${Date.now() - started} ms`,
+        );
+      }, { allowSwitch: true });
+    });
+
+  program
+    .command('verify')
+    .description('check the database, the full-text index, the vectors and the vector index agree; exit 0 only when they do')
+    .action(async () => {
+      const ctx = context();
+      exitCode = await withKb(ctx, (kb) => {
+        const problems = [...kb.store.check(), ...vectorProblems(kb), ...kb.vectors.verifyFile()];
+        const state = kb.vectors.state();
+        const report = { ok: problems.length === 0, problems, embedder: recordedEmbedder(kb.store), index: state, ...kb.store.stats() };
+        ctx.out.result(report, problems.length ? `inconsistent:\n  ${problems.join('\n  ')}` : `consistent: ${report.passages} passages, ${state.count} vectors (${state.embedder ?? 'no embedder yet'})${state.reason ? `; index ${state.opened}: ${state.reason}` : ''}`);
+        return problems.length ? EXIT.SOME_FAILED : EXIT.OK;
+      });
+    });
+
+  const model = program.command('model').description('transformers.js models: status, pull (download), import (air-gapped install)');
+  model
+    .command('status')
+    .description('installed models, where they are, and which embedder is active')
+    .action(async () => {
+      const ctx = context();
+      const { installedModels, locateModel, isModelInstalled } = await import('../embed/model-files.js');
+      const location = locateModel(ctx.config.model, ctx.config.modelsDir);
+      const active = (() => {
+        const store = Store.open(ctx.config.dataDir);
+        try { return recordedEmbedder(store); } finally { store.close(); }
+      })();
+      const status = {
+        models_dir: ctx.config.modelsDir,
+        installed: installedModels(ctx.config.modelsDir),
+        configured: { model: ctx.config.model, embedder: ctx.config.embedder, dir: location.dir, installed: isModelInstalled(location, ctx.config.quantized), offline: ctx.config.offline },
+        active,
+      };
+      ctx.out.result(status, [
+        `Models folder: ${status.models_dir}`,
+        `Installed:     ${status.installed.length ? status.installed.join(', ') : 'none'}`,
+        `Configured:    ${status.configured.model} (${status.configured.installed ? 'installed' : 'not installed'}; KB_EMBEDDER=${status.configured.embedder}${status.configured.offline ? ', offline' : ''})`,
+        `Active:        ${active ? `${active.id} (${active.dim} dimensions)` : 'none yet'}`,
+      ].join('\n'));
+    });
+  model
+    .command('pull')
+    .description('download a model into the models folder (needs internet)')
+    .argument('[id]', 'model id', undefined)
+    .action(async (id: string | undefined) => {
+      const ctx = context();
+      const { TransformersEmbedder } = await import('../embed/transformers.js');
+      const modelId = id ?? ctx.config.model;
+      const bars = new Map<string, number>();
+      const embedder = await TransformersEmbedder.open({
+        model: modelId, modelsDir: ctx.config.modelsDir, offline: false, quantized: ctx.config.quantized, threads: 1, batchSize: 1, queryInstruction: '',
+        onProgress: (p) => {
+          const pct = p.total ? Math.floor((p.loaded / p.total) * 100) : 0;
+          if (bars.get(p.file) !== pct && (pct % 10 === 0 || p.status === 'done')) {
+            bars.set(p.file, pct);
+            ctx.log.info(`${p.file}: ${p.status === 'done' ? 'done' : `${pct}%`}`);
+          }
+        },
+      });
+      ctx.out.result({ model: modelId, dim: embedder.dim, dir: ctx.config.modelsDir }, `${modelId} installed in ${ctx.config.modelsDir} (${embedder.dim} dimensions)`);
+      await embedder.close();
+    });
+  model
+    .command('import')
+    .description('install a model folder copied from elsewhere (config.json, tokenizer files, onnx/)')
+    .argument('<dir>', 'model folder')
+    .option('--name <id>', 'install under this id (default: the folder name); then set KB_MODEL to it')
+    .action(async (dir: string, opts: { name?: string }) => {
+      const ctx = context();
+      const { importModel } = await import('../embed/model-files.js');
+      const id = importModel(dir, ctx.config.modelsDir, opts.name);
+      ctx.out.result({ model: id, dir: ctx.config.modelsDir }, `installed ${id} in ${ctx.config.modelsDir}; use it with KB_MODEL=${id} (then \`kb reindex\` if another embedder made the stored vectors)`);
     });
 
   try {
@@ -151,9 +270,9 @@ export async function main(
   return exitCode;
 }
 
-async function ingestCommand(ctx: Context, store: Store, paths: string[], kind?: DocumentKind): Promise<number> {
+async function ingestCommand(ctx: Context, kb: KnowledgeBase, paths: string[], kind?: DocumentKind): Promise<number> {
   const { Pipeline, summarise } = await import('../../ingest/pipeline.js');
-  const pipeline = new Pipeline({ store, config: ctx.config, log: ctx.log });
+  const pipeline = new Pipeline({ store: kb.store, config: ctx.config, log: ctx.log });
   const all: IngestResult[] = [];
   let progress: ReturnType<Output['progress']> | undefined;
   const options = kind ? { kind } : {};
@@ -167,6 +286,9 @@ async function ingestCommand(ctx: Context, store: Store, paths: string[], kind?:
     }
   }
   progress?.stop();
+  const embedding = ctx.out.progress(all.reduce((n, r) => n + (r.status === 'added' || r.status === 'updated' ? r.passages : 0), 0));
+  await kb.refresh((done) => embedding.update(done, 'embedding passages'));
+  embedding.stop();
   const summary = summarise(all);
   ctx.out.result(
     { summary },
@@ -180,4 +302,28 @@ function describe(r: IngestResult): string {
   if (r.status === 'failed') return `${status} ${r.source_id}\n          ${r.error?.message}\n          ${r.error?.hint}`;
   const date = r.published_at ?? 'undated';
   return `${status} [${r.document_id}] ${r.title} (${r.kind}, ${date}) ${r.passages} passages`;
+}
+
+/** Every passage has exactly one vector, made by the active embedder. */
+function vectorProblems(kb: KnowledgeBase): string[] {
+  const id = kb.store.getMeta('embedder_id') || null;
+  const passages = kb.store.stats().passages;
+  if (!id) return passages ? [`vectors: ${passages} passages and no embedder on record`] : [];
+  const db = kb.store.db;
+  const problems: string[] = [];
+  const without = (db.prepare('SELECT count(*) AS n FROM passages p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.passage_id = p.id AND e.model = ?)').get(id) as { n: number }).n;
+  if (without) problems.push(`vectors: ${without} passages have no vector from ${id}`);
+  const others = (db.prepare('SELECT count(*) AS n FROM embeddings WHERE model <> ?').get(id) as { n: number }).n;
+  if (others) problems.push(`vectors: ${others} vectors from another embedder`);
+  const wrongDim = (db.prepare('SELECT count(*) AS n FROM embeddings WHERE model = ? AND (dim <> ? OR length(vector) <> 4 * ?)').get(id, Number(kb.store.getMeta('embedder_dim')), Number(kb.store.getMeta('embedder_dim'))) as { n: number }).n;
+  if (wrongDim) problems.push(`vectors: ${wrongDim} vectors of the wrong dimension`);
+  return problems;
+}
+
+function readManifest(dataDir: string): { count: number; embedder: string; generation: number } | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dataDir, MANIFEST_FILE), 'utf8')) as { count: number; embedder: string; generation: number };
+  } catch {
+    return null;
+  }
 }

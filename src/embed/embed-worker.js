@@ -1,60 +1,72 @@
-// Runs a transformers.js feature-extraction pipeline in a worker thread, so
-// embedding never blocks the server's event loop. Plain JavaScript, loaded
-// the same way by the CLI, the server and the tests.
-//
-// workerData: { modelName, localModelPath, cacheDir, allowRemote, quantized, threads }
-// in:  { id, texts }            out: { id, vectors } | { id, error }
-// at start: { ready: true, dim } | { fatal, code }
-import { parentPort, workerData } from 'node:worker_threads';
+// One worker thread per process runs transformers.js (onnxruntime-node can be
+// loaded by only one thread of a process), so embedding never blocks the
+// event loop. Plain JavaScript, loaded the same way by the CLI, the server
+// and the tests. Requests, answered with the same id:
+//   { id, op: 'load', key, options: { modelName, localModelPath, cacheDir, allowRemote, quantized, threads } }
+//        -> { id, dim } | { id, error }      (progress: { id, progress })
+//   { id, op: 'embed', key, texts } -> { id, vectors } | { id, error }
+//   { id, op: 'unload', key }       -> { id }
+import { parentPort } from 'node:worker_threads';
 import { env, pipeline } from '@xenova/transformers';
 
-const { modelName, localModelPath, cacheDir, allowRemote, quantized, threads } = workerData;
-
-env.allowRemoteModels = Boolean(allowRemote);
-env.allowLocalModels = true;
-env.localModelPath = localModelPath;
-env.cacheDir = cacheDir;
-env.useFSCache = true;
+const pipelines = new Map();
+let threads = 1;
 
 // transformers.js 2.x passes no session options to onnxruntime-node; wrap
 // session creation so its thread pools are capped.
 const ort = env.backends.onnx;
 if (ort?.InferenceSession?.create) {
   const create = ort.InferenceSession.create.bind(ort.InferenceSession);
-  ort.InferenceSession.create = (model, options = {}) =>
-    create(model, { ...options, intraOpNumThreads: threads, interOpNumThreads: 1 });
+  ort.InferenceSession.create = (model, options = {}) => create(model, { ...options, intraOpNumThreads: threads, interOpNumThreads: 1 });
 }
 
-let extractor;
-
-async function embed(texts) {
+async function embed(extractor, texts) {
   const output = await extractor(texts, { pooling: 'mean', normalize: true });
   const [batch, dim] = output.dims;
-  const data = output.data;
   const vectors = [];
-  for (let i = 0; i < batch; i++) vectors.push(Float32Array.from(data.subarray(i * dim, (i + 1) * dim)));
+  for (let i = 0; i < batch; i++) vectors.push(Float32Array.from(output.data.subarray(i * dim, (i + 1) * dim)));
   if (typeof output.dispose === 'function') output.dispose();
   return vectors;
 }
 
-try {
-  extractor = await pipeline('feature-extraction', modelName, {
-    quantized,
+async function load(id, key, o) {
+  env.allowRemoteModels = Boolean(o.allowRemote);
+  env.allowLocalModels = true;
+  env.localModelPath = o.localModelPath;
+  env.cacheDir = o.cacheDir;
+  env.useFSCache = true;
+  threads = o.threads;
+  const extractor = await pipeline('feature-extraction', o.modelName, {
+    quantized: o.quantized,
     progress_callback: (p) => {
-      if (p.status === 'progress' || p.status === 'done') parentPort.postMessage({ progress: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0, status: p.status } });
+      if (p.status === 'progress' || p.status === 'done') parentPort.postMessage({ id, progress: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0, status: p.status } });
     },
   });
-  const [probe] = await embed(['dimension probe']);
-  parentPort.postMessage({ ready: true, dim: probe.length });
-} catch (err) {
-  parentPort.postMessage({ fatal: String(err?.message ?? err).slice(0, 500) });
+  pipelines.set(key, extractor);
+  const [probe] = await embed(extractor, ['dimension probe']);
+  return { dim: probe.length };
 }
 
-parentPort.on('message', async ({ id, texts }) => {
-  try {
-    const vectors = await embed(texts);
-    parentPort.postMessage({ id, vectors }, vectors.map((v) => v.buffer));
-  } catch (err) {
-    parentPort.postMessage({ id, error: String(err?.message ?? err).slice(0, 500) });
-  }
+let queue = Promise.resolve();
+
+parentPort.on('message', (msg) => {
+  // One request at a time: loads change transformers.js's global settings.
+  queue = queue.then(async () => {
+    try {
+      if (msg.op === 'load') parentPort.postMessage({ id: msg.id, ...(await load(msg.id, msg.key, msg.options)) });
+      else if (msg.op === 'embed') {
+        const extractor = pipelines.get(msg.key);
+        if (!extractor) throw new Error('model not loaded');
+        const vectors = await embed(extractor, msg.texts);
+        parentPort.postMessage({ id: msg.id, vectors }, vectors.map((v) => v.buffer));
+      } else if (msg.op === 'unload') {
+        const extractor = pipelines.get(msg.key);
+        pipelines.delete(msg.key);
+        await extractor?.dispose?.();
+        parentPort.postMessage({ id: msg.id });
+      }
+    } catch (err) {
+      parentPort.postMessage({ id: msg.id, error: String(err?.message ?? err).slice(0, 500) });
+    }
+  });
 });

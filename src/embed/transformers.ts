@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import { KbError } from '../errors.js';
+import { embedHost } from './embed-host.js';
 import type { Embedder } from './embedder.js';
 import { assertModelFolder, isModelInstalled, locateModel, type ModelLocation } from './model-files.js';
 
@@ -25,37 +25,27 @@ export function defaultQueryInstruction(model: string): string {
   return /bge-(small|base|large)-en/i.test(model) ? BGE_QUERY_INSTRUCTION : '';
 }
 
-type Reply = { id: number; vectors?: Float32Array[]; error?: string };
+let keys = 0;
 
 /**
- * A transformers.js (ONNX) sentence-embedding model, run in a worker thread:
- * mean-pooled, L2-normalised vectors; the query instruction on queries only.
+ * A transformers.js (ONNX) sentence-embedding model, run in the process's
+ * embedding worker: mean-pooled, L2-normalised vectors; the query
+ * instruction on queries only.
  */
 export class TransformersEmbedder implements Embedder {
   readonly id: string;
   readonly dim: number;
   readonly builtin = false;
   readonly description: string;
-  private readonly worker: Worker;
+  private readonly key: string;
   private readonly options: TransformersOptions;
-  private next = 1;
-  private readonly pending = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>();
 
-  private constructor(worker: Worker, dim: number, location: ModelLocation, options: TransformersOptions) {
-    this.worker = worker;
+  private constructor(key: string, dim: number, location: ModelLocation, options: TransformersOptions) {
+    this.key = key;
     this.dim = dim;
     this.options = options;
     this.id = `transformers:${location.isPath ? location.name : options.model}${options.quantized ? '' : ':fp32'}`;
     this.description = `transformers.js model ${options.model}${options.quantized ? ' (quantized)' : ''}, ${dim} dimensions, run locally`;
-    worker.on('message', (msg: Reply) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.error) p.reject(new KbError('MODEL_LOAD_FAILED', { model: options.model, detail: msg.error }));
-      else p.resolve(msg.vectors!);
-    });
-    worker.on('error', (err) => this.failAll(err));
-    worker.on('exit', () => this.failAll(new Error('embedding worker stopped')));
   }
 
   /** Loads the model (downloading it first when allowed and not installed). */
@@ -65,39 +55,36 @@ export class TransformersEmbedder implements Embedder {
     else if (options.offline && !isModelInstalled(location, options.quantized)) {
       throw new KbError('MODEL_NOT_FOUND', { model: `${options.model} (in ${options.modelsDir}, offline)` });
     }
-    const worker = new Worker(new URL('./embed-worker.js', import.meta.url), {
-      workerData: {
-        modelName: location.name,
-        localModelPath: location.localModelPath,
-        cacheDir: options.modelsDir,
-        allowRemote: !options.offline && !location.isPath,
-        quantized: options.quantized,
-        threads: options.threads,
-      },
-    });
-    const dim = await new Promise<number>((resolve, reject) => {
-      const onMessage = (msg: { ready?: boolean; dim?: number; fatal?: string; progress?: { file: string; loaded: number; total: number; status: string } }) => {
-        if (msg.progress) options.onProgress?.(msg.progress);
-        else if (msg.ready) { worker.off('message', onMessage); resolve(msg.dim!); }
-        else if (msg.fatal) { worker.off('message', onMessage); void worker.terminate(); reject(new KbError('MODEL_LOAD_FAILED', { model: options.model, detail: msg.fatal })); }
-      };
-      worker.on('message', onMessage);
-      worker.once('error', (err) => reject(new KbError('MODEL_LOAD_FAILED', { model: options.model, detail: err.message }, { cause: err })));
-    });
-    return new TransformersEmbedder(worker, dim, location, options);
+    const key = `m${++keys}`;
+    try {
+      const reply = await embedHost.request(
+        {
+          op: 'load',
+          key,
+          options: {
+            modelName: location.name,
+            localModelPath: location.localModelPath,
+            cacheDir: options.modelsDir,
+            allowRemote: !options.offline && !location.isPath,
+            quantized: options.quantized,
+            threads: options.threads,
+          },
+        },
+        [],
+        options.onProgress,
+      );
+      return new TransformersEmbedder(key, reply.dim!, location, options);
+    } catch (err) {
+      throw new KbError('MODEL_LOAD_FAILED', { model: options.model, detail: (err as Error).message }, { cause: err });
+    }
   }
 
-  private failAll(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-  }
-
-  private request(texts: string[]): Promise<Float32Array[]> {
-    return new Promise((resolve, reject) => {
-      const id = this.next++;
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, texts });
-    });
+  private async request(texts: string[]): Promise<Float32Array[]> {
+    try {
+      return (await embedHost.request({ op: 'embed', key: this.key, texts })).vectors!;
+    } catch (err) {
+      throw new KbError('MODEL_LOAD_FAILED', { model: this.options.model, detail: (err as Error).message }, { cause: err });
+    }
   }
 
   async embedDocuments(texts: string[]): Promise<Float32Array[]> {
@@ -112,6 +99,6 @@ export class TransformersEmbedder implements Embedder {
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate();
+    await embedHost.request({ op: 'unload', key: this.key }).catch(() => undefined);
   }
 }

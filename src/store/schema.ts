@@ -87,6 +87,24 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX embeddings_model ON embeddings(model);
   `,
+  // 2: a counter of changes to the embeddings (the vector index records the
+  // value it reflects), and the fitted parameters of the built-in embedder.
+  `
+  INSERT OR IGNORE INTO meta(key, value) VALUES ('vectors_generation', '0');
+  CREATE TRIGGER embeddings_ai AFTER INSERT ON embeddings BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_generation';
+  END;
+  CREATE TRIGGER embeddings_ad AFTER DELETE ON embeddings BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_generation';
+  END;
+  CREATE TABLE embedder_models (
+    id         TEXT PRIMARY KEY,
+    family     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    fitted_on  INTEGER NOT NULL,
+    data       BLOB NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
