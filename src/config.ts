@@ -45,6 +45,22 @@ export const ConfigSchema = z.object({
   embedBatch: intFromEnv(1).default(32),
   /** HNSW search breadth (recall against speed). */
   hnswEf: intFromEnv(10).default(128),
+  /** Where `kb serve` listens. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: intFromEnv(0).max(65535).default(3000),
+  /** Bearer token required by write routes (upload, delete); unset = writes open on loopback only. */
+  apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Longest query accepted, in characters. */
+  maxQueryChars: intFromEnv(1).default(1_000),
+  /** Largest k (results) a search may ask for. */
+  maxK: intFromEnv(1).default(100),
+  /** Largest JSON request body, in bytes. */
+  maxBodyBytes: intFromEnv(1_024).default(1024 * 1024),
+  /** Files per upload request. */
+  maxUploadFiles: intFromEnv(1).default(20),
+  /** Requests per minute per client: reads (search, ask, documents) and writes (upload, delete). */
+  rateLimitReads: intFromEnv(1).default(1_200),
+  rateLimitWrites: intFromEnv(1).default(60),
   /** Emit machine-readable output. */
   json: boolFromEnv.default(false),
   /** Log level on stderr. */
@@ -72,6 +88,15 @@ const ENV_NAMES: Record<keyof Config, string> = {
   embedThreads: 'KB_EMBED_THREADS',
   embedBatch: 'KB_EMBED_BATCH',
   hnswEf: 'KB_HNSW_EF',
+  host: 'KB_HOST',
+  port: 'KB_PORT',
+  apiToken: 'KB_API_TOKEN',
+  maxQueryChars: 'KB_MAX_QUERY_CHARS',
+  maxK: 'KB_MAX_K',
+  maxBodyBytes: 'KB_MAX_BODY_BYTES',
+  maxUploadFiles: 'KB_MAX_UPLOAD_FILES',
+  rateLimitReads: 'KB_RATE_LIMIT_READS',
+  rateLimitWrites: 'KB_RATE_LIMIT_WRITES',
   json: 'KB_JSON',
   logLevel: 'KB_LOG_LEVEL',
 };

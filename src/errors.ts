@@ -26,6 +26,15 @@ export const ERRORS = {
   MODEL_LOAD_FAILED: { status: 503, message: 'The model {model} could not be loaded: {detail}', hint: 'Check the model folder, or with no internet set KB_OFFLINE=1 and install a model with `kb model import DIR`.' },
   EMBEDDER_MISMATCH: { status: 409, message: 'The stored vectors were made by {stored}, but the configured embedder is {configured}', hint: 'Run `kb reindex` to re-embed every passage with the configured embedder, or configure {stored} again (KB_EMBEDDER, KB_MODEL).' },
   INDEX_CORRUPT: { status: 500, message: 'The vector index at {file} is unreadable: {detail}', hint: 'It is rebuilt from the database automatically; if this repeats, delete the file.' },
+  INVALID_REQUEST: { status: 400, message: 'Invalid request: {detail}', hint: 'See the API description at /docs.' },
+  QUERY_TOO_LONG: { status: 400, message: 'The query is {length} characters; the limit is {limit}', hint: 'Shorten the query, or raise KB_MAX_QUERY_CHARS.' },
+  UNAUTHORIZED: { status: 401, message: 'This route needs the API token', hint: 'Send the header "Authorization: Bearer <token>" with the token set in KB_API_TOKEN.' },
+  FORBIDDEN: { status: 403, message: 'The API token is wrong', hint: 'Check the token against KB_API_TOKEN on the server.' },
+  NOT_FOUND: { status: 404, message: 'Nothing at {method} {url}', hint: 'See the API description at /docs.' },
+  BODY_TOO_LARGE: { status: 413, message: 'The request body is over the limit of {limit} bytes', hint: 'Send less, or raise KB_MAX_BODY_BYTES (KB_MAX_FILE_BYTES for uploads).' },
+  UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported content type {type}', hint: 'Send JSON (application/json), or files as multipart/form-data to POST /api/documents.' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests: the limit is {limit} per minute', hint: 'Wait {retry} and try again.' },
+  WRITES_NEED_TOKEN: { status: 500, message: 'Refusing to listen on {host} with write routes open: no API token is set', hint: 'Set KB_API_TOKEN (16 characters or more), or listen on 127.0.0.1.' },
   INTERNAL: { status: 500, message: 'Internal error: {detail}', hint: 'This is a bug; the details are in the server log.' },
 } as const satisfies Record<string, { status: number; message: string; hint: string }>;
 

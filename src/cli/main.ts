@@ -162,6 +162,78 @@ export async function main(
       });
     });
 
+  const searchOptions = (cmd: Command) =>
+    cmd
+      .option('-k, --k <n>', 'how many results', '10')
+      .option('--from <date>', 'published on or after (YYYY-MM-DD)')
+      .option('--to <date>', 'published on or before (YYYY-MM-DD)')
+      .addOption(new Option('--kind <kind>', 'only this kind of document').choices(DOCUMENT_KINDS))
+      .option('--document <id>', 'only this document (and its attachments)');
+
+  searchOptions(program.command('search').description('search passages by meaning and words; prints each with its citation'))
+    .argument('<query...>', 'what to look for')
+    .addOption(new Option('--mode <mode>', 'hybrid, semantic or lexical').choices(['hybrid', 'semantic', 'lexical']).default('hybrid'))
+    .option('--per-doc <n>', 'at most this many passages per document', '3')
+    .action(async (words: string[], opts: SearchCliOptions & { mode: 'hybrid' | 'semantic' | 'lexical'; perDoc: string }) => {
+      const ctx = context();
+      const { Searcher } = await import('../search/search.js');
+      const { quoteWithCitation } = await import('../search/citation.js');
+      await withKb(ctx, async (kb) => {
+        const req = searchRequest(ctx, words.join(' '), opts);
+        const res = await new Searcher(kb).search({ ...req, mode: opts.mode, perDoc: positiveInt(opts.perDoc, '--per-doc', ctx.config.maxK) });
+        if (ctx.out.json) ctx.out.result(res, '');
+        else {
+          ctx.out.say(`${res.results.length} results for "${res.query}" (${res.mode}, ${res.took_ms} ms, embedder ${res.embedder?.id ?? 'none'})\n`);
+          res.results.forEach((h, i) => ctx.out.say(`${i + 1}. ${quoteWithCitation(h.text.replace(/\s+/g, ' '), h.citation)}\n   ${h.citation.section ? `Section: ${h.citation.section}. ` : ''}Document ${h.citation.document_id}, characters ${h.citation.start}-${h.citation.end}\n`));
+        }
+      });
+    });
+
+  searchOptions(program.command('ask').description('an extractive answer: the sentences that best answer the question, with citations'))
+    .argument('<question...>', 'the question')
+    .action(async (words: string[], opts: SearchCliOptions) => {
+      const ctx = context();
+      const { Searcher } = await import('../search/search.js');
+      const { ask } = await import('../search/ask.js');
+      const { longDate } = await import('../search/citation.js');
+      await withKb(ctx, async (kb) => {
+        const req = searchRequest(ctx, words.join(' '), opts);
+        const embedder = kb.embeddings.queryEmbedder();
+        const answer = await ask(new Searcher(kb), embedder ? (t) => embedder.embedQuery(t) : null, embedder ? (t) => embedder.embedDocuments(t) : null, {
+          question: req.q,
+          k: Math.min(req.k, 10),
+          filters: { from: req.from, to: req.to, kind: req.kind, document: req.document },
+        });
+        if (ctx.out.json) ctx.out.result(answer, '');
+        else if (!answer.answer.length) ctx.out.say('No answer found in the documents. Try other words, or `kb search`.');
+        else {
+          ctx.out.say(answer.answer.map((a) => `${a.text} [${a.cites.join(', ')}]`).join('\n') + '\n');
+          for (const c of answer.citations) ctx.out.say(`[${c.n}] ${c.title}${c.date ? `, ${longDate(c.date)}` : ''}${c.page ? `, p. ${c.page}` : ''}${c.section ? ` (${c.section})` : ''}`);
+        }
+      });
+    });
+
+  program
+    .command('serve')
+    .description('serve the web search page and the API (default http://127.0.0.1:3000/)')
+    .option('--port <n>', 'port; env KB_PORT')
+    .option('--host <address>', 'address; env KB_HOST (a non-loopback address needs KB_API_TOKEN)')
+    .action(async (opts: { port?: string; host?: string }) => {
+      const ctx = context();
+      const config = loadConfig(env, { ...ctx.config, port: opts.port ?? ctx.config.port, host: opts.host ?? ctx.config.host });
+      const { serve } = await import('../server/serve.js');
+      const kb = await KnowledgeBase.open(config, ctx.log);
+      try {
+        const running = await serve(kb, config, ctx.log, { handleSignals: true });
+        ctx.log.info(`serving ${running.url} (API description at ${running.url}docs)`);
+        ctx.out.result({ url: running.url }, `Open ${running.url} in a browser. Stop with Ctrl+C.`);
+        await new Promise(() => {});
+      } catch (err) {
+        await kb.close();
+        throw err;
+      }
+    });
+
   program
     .command('reindex')
     .description('re-embed every passage with the configured embedder and rebuild the vector index')
@@ -265,7 +337,7 @@ export async function main(
     if (json) stdout.write(JSON.stringify({ error: e.toJSON() }) + '\n');
     stderr.write(`kb: ${e.message}\n    ${e.hint}\n`);
     if (e.code === 'INTERNAL' && err instanceof Error && err.stack) stderr.write(err.stack + '\n');
-    return e.code === 'USAGE' || e.code === 'INVALID_CONFIG' ? EXIT.USAGE : EXIT.ERROR;
+    return e.code === 'USAGE' || e.code === 'INVALID_CONFIG' || e.code === 'QUERY_TOO_LONG' ? EXIT.USAGE : EXIT.ERROR;
   }
   return exitCode;
 }
@@ -326,4 +398,27 @@ function readManifest(dataDir: string): { count: number; embedder: string; gener
   } catch {
     return null;
   }
+}
+
+type SearchCliOptions = { k: string; from?: string; to?: string; kind?: DocumentKind; document?: string };
+
+function positiveInt(value: string, name: string, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) throw new KbError('USAGE', { detail: `${name} must be a whole number from 1 to ${max}, got "${value}"` });
+  return Number(value);
+}
+
+function searchRequest(ctx: Context, q: string, opts: SearchCliOptions) {
+  if (!q.trim()) throw new KbError('USAGE', { detail: 'type something to search for' });
+  if (q.length > ctx.config.maxQueryChars) throw new KbError('QUERY_TOO_LONG', { length: q.length, limit: ctx.config.maxQueryChars });
+  for (const [name, value] of [['--from', opts.from], ['--to', opts.to]] as const) {
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new KbError('USAGE', { detail: `${name} must be a date as YYYY-MM-DD, got "${value}"` });
+  }
+  return {
+    q,
+    k: positiveInt(opts.k, '-k', ctx.config.maxK),
+    from: opts.from,
+    to: opts.to,
+    kind: opts.kind,
+    document: opts.document === undefined ? undefined : positiveInt(opts.document, '--document', Number.MAX_SAFE_INTEGER),
+  };
 }

@@ -83,6 +83,27 @@ export class Embeddings {
     return this.model ?? this.builtinEmbedder;
   }
 
+  /**
+   * The embedder whose vectors the index holds, for query vectors. Another
+   * process may have refitted the built-in embedder since this one opened:
+   * its fit is loaded from the store. A different embedder altogether is an
+   * error, never silently used.
+   */
+  queryEmbedder(): Embedder | null {
+    const recorded = this.store.getMeta('embedder_id') || null;
+    if (!recorded) return null;
+    const current = this.active();
+    if (current?.id === recorded) return current;
+    if (!this.model && recorded.startsWith(BUILTIN_FAMILY)) {
+      const row = this.store.db.prepare('SELECT data FROM embedder_models WHERE id = ?').get(`${BUILTIN_FAMILY}@${recorded.split('@')[1]}`) as { data: Buffer } | undefined;
+      if (row) {
+        this.builtinEmbedder = new BuiltinEmbedder(deserialiseLsa(row.data));
+        return this.builtinEmbedder;
+      }
+    }
+    throw new KbError('EMBEDDER_MISMATCH', { stored: recorded, configured: current?.id ?? describeKind(this.kind) });
+  }
+
   info(): EmbedderInfo | null {
     const e = this.active();
     return e ? { id: e.id, dim: e.dim, description: e.description, builtin: e.builtin } : null;

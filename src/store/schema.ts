@@ -105,6 +105,14 @@ export const MIGRATIONS: readonly string[] = [
     data       BLOB NOT NULL
   );
   `,
+  // 3: FTS5's rank is bm25 with column weights (title, section, text), so
+  // ORDER BY rank (which FTS5 can optimise) ranks by the weighted score.
+  `
+  INSERT INTO passages_fts(passages_fts, rank) VALUES ('rank', 'bm25(2.0, 1.5, 1.0)');
+  `,
 ];
+
+/** bm25() column weights set as the FTS5 rank by migration 3: title, section, text. */
+export const BM25_WEIGHTS = [2.0, 1.5, 1.0] as const;
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,58 @@
+import { stemmer } from 'stemmer';
+import { eng } from 'stopword';
+
+/**
+ * A user's search text, parsed. Pure. Nothing the user types reaches FTS5's
+ * MATCH as syntax: every word and "quoted phrase" becomes a quoted string,
+ * so AND, NEAR, -, :, * and unbalanced quotes are just text.
+ */
+export interface ParsedQuery {
+  /** Lower-cased words outside phrases, stop words removed (unless nothing else is left). */
+  words: string[];
+  /** Quoted phrases, as word lists. */
+  phrases: string[][];
+  /** Porter stems of every query word (phrases included), for highlighting and sentence scoring. */
+  stems: Set<string>;
+}
+
+const STOP = new Set(eng);
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
+export function normaliseWord(word: string): string {
+  return word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/['’]s$/, '').replace(/['’]/g, '');
+}
+
+export function stemOf(word: string): string {
+  return stemmer(normaliseWord(word));
+}
+
+export function wordsOf(text: string): string[] {
+  return (text.match(WORD) ?? []).map(normaliseWord).filter(Boolean);
+}
+
+export function parseQuery(input: string): ParsedQuery {
+  const phrases: string[][] = [];
+  let rest = '';
+  const re = /"([^"]*)"/g;
+  let last = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(input)) !== null) {
+    rest += input.slice(last, m.index) + ' ';
+    const words = wordsOf(m[1]!);
+    if (words.length > 1) phrases.push(words);
+    else rest += words.join(' ') + ' ';
+    last = m.index + m[0].length;
+  }
+  rest += input.slice(last).replace(/"/g, ' ');
+  const all = [...new Set(wordsOf(rest))];
+  const content = all.filter((w) => !STOP.has(w));
+  const words = content.length || phrases.length ? content : all;
+  const stems = new Set([...words, ...phrases.flat()].map((w) => stemmer(w)));
+  return { words, phrases, stems };
+}
+
+/** An FTS5 expression matching any of the words or phrases, or null when there is nothing to match. */
+export function toFtsQuery(q: ParsedQuery, operator: 'OR' | 'AND' = 'OR'): string | null {
+  const parts = [...q.words.map((w) => `"${w}"`), ...q.phrases.map((p) => `"${p.join(' ')}"`)];
+  return parts.length ? parts.join(` ${operator} `) : null;
+}

@@ -1,0 +1,165 @@
+import type { KnowledgeBase } from '../knowledge-base.js';
+import { citationOf, PASSAGE_RECORD_SQL, type PassageRecord } from './citation.js';
+import { reciprocalRankFusion, weightedFusion, type Ranked } from './fusion.js';
+import { snippet } from './highlight.js';
+import { parseQuery, toFtsQuery, type ParsedQuery } from './query.js';
+import type { Filters, Hit, SearchRequest, SearchResponse } from './types.js';
+
+export interface SearchOptions {
+  fusion: 'rrf' | 'weighted';
+  /** RRF's k: how fast credit falls with rank. */
+  rrfK: number;
+  /** Weighted fusion: the lexical share (semantic gets the rest). */
+  lexicalWeight: number;
+}
+
+export const DEFAULT_SEARCH: SearchOptions = { fusion: 'rrf', rrfK: 60, lexicalWeight: 0.5 };
+
+/**
+ * Hybrid retrieval: FTS5 bm25 and HNSW k-NN, each over-fetching candidates,
+ * fused (RRF by default), filtered, capped per document, and returned with
+ * snippets and citations. Reads only; never imports the server or the CLI.
+ */
+export class Searcher {
+  private readonly kb: KnowledgeBase;
+  private readonly options: SearchOptions;
+
+  constructor(kb: KnowledgeBase, options: Partial<SearchOptions> = {}) {
+    this.kb = kb;
+    this.options = { ...DEFAULT_SEARCH, ...options };
+  }
+
+  async search(req: SearchRequest): Promise<SearchResponse> {
+    const started = performance.now();
+    const query = parseQuery(req.q);
+    const ranked = await this.rank(req, query);
+    const records = this.records(ranked.map((r) => r.id));
+    const perDoc = new Map<number, number>();
+    const results: Hit[] = [];
+    for (const r of ranked) {
+      const rec = records.get(r.id);
+      if (!rec) continue; // deleted since the index was read
+      const n = perDoc.get(rec.doc_id) ?? 0;
+      if (n >= req.perDoc) continue;
+      perDoc.set(rec.doc_id, n + 1);
+      results.push({ passage_id: rec.id, score: round(r.score), text: rec.text, snippet: snippet(rec.text, query.stems, query.phrases), citation: citationOf(rec) });
+      if (results.length >= req.k) break;
+    }
+    const info = req.mode === 'lexical' ? this.kb.embedderInfo() : this.embedderInfoForQuery();
+    return {
+      query: req.q,
+      mode: req.mode,
+      embedder: info ? { id: info.id, dim: info.dim, builtin: info.builtin } : null,
+      took_ms: round(performance.now() - started, 1),
+      results,
+    };
+  }
+
+  /** Candidate passage ids, best first, before the per-document cap. */
+  async rank(req: SearchRequest, query: ParsedQuery = parseQuery(req.q)): Promise<Ranked[]> {
+    // Enough candidates to fill k after the per-document cap and filters.
+    const depth = Math.max(50, req.k * 5);
+    const lexical = req.mode === 'semantic' ? [] : this.lexical(query, depth, req);
+    const semantic = req.mode === 'lexical' ? [] : await this.semantic(req.q, depth, req);
+    if (req.mode === 'lexical') return lexical;
+    if (req.mode === 'semantic') return semantic;
+    const fused =
+      this.options.fusion === 'rrf'
+        ? reciprocalRankFusion([lexical, semantic], { k: this.options.rrfK })
+        : weightedFusion([lexical, semantic], [this.options.lexicalWeight, 1 - this.options.lexicalWeight]);
+    return fused.map((f) => ({ id: f.id, score: f.score }));
+  }
+
+  /**
+   * FTS5 bm25 over title, section and text. The MATCH runs first with its own
+   * LIMIT (so FTS5 can stop early), filters are applied to what it returns,
+   * and the limit grows only when filters leave too few.
+   */
+  lexical(query: ParsedQuery, depth: number, filters: Filters = {}): Ranked[] {
+    const fts = toFtsQuery(query);
+    if (!fts) return [];
+    const stmt = this.kb.store.db.prepare(
+      // rank is bm25() with the column weights of BM25_WEIGHTS (set in the schema).
+      'SELECT rowid AS id, -rank AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?',
+    );
+    const filtered = hasFilters(filters);
+    let limit = filtered ? depth * 4 : depth;
+    for (;;) {
+      const rows = stmt.all(fts, limit) as Ranked[];
+      if (!filtered) return rows;
+      const allowed = this.allowedAmong(rows.map((r) => r.id), filters);
+      const kept = rows.filter((r) => allowed.has(r.id));
+      if (kept.length >= depth || rows.length < limit || limit >= 100_000) return kept.slice(0, depth);
+      limit *= 4;
+    }
+  }
+
+  /** HNSW k-NN with the query vector; with filters, only passages that pass them are accepted. */
+  async semantic(text: string, depth: number, filters: Filters = {}): Promise<Ranked[]> {
+    const embedder = this.kb.embeddings.queryEmbedder();
+    const index = this.kb.vectors.current();
+    if (!embedder || !index || index.size() === 0) return [];
+    const vector = await embedder.embedQuery(text);
+    if (!vector.some((x) => x !== 0)) return [];
+    if (!hasFilters(filters)) return index.search(vector, depth);
+    const allowed = this.allowed(filters);
+    return index.search(vector, depth, (id) => allowed.has(id));
+  }
+
+  private embedderInfoForQuery() {
+    const e = this.kb.embeddings.queryEmbedder();
+    return e ? { id: e.id, dim: e.dim, builtin: e.builtin } : null;
+  }
+
+  private filterSql(filters: Filters): { where: string; params: unknown[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filters.from) { where.push('d.published_at >= ?'); params.push(filters.from); }
+    if (filters.to) { where.push('d.published_at <= ?'); params.push(filters.to); }
+    if (filters.kind) { where.push('d.kind = ?'); params.push(filters.kind); }
+    if (filters.document !== undefined) { where.push('(d.id = ? OR d.parent_id = ?)'); params.push(filters.document, filters.document); }
+    return { where: where.join(' AND ') || '1', params };
+  }
+
+  /** Every passage id that passes the filters. */
+  private allowed(filters: Filters): Set<number> {
+    const { where, params } = this.filterSql(filters);
+    return new Set(this.kb.store.db.prepare(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE ${where}`).pluck().all(...params) as number[]);
+  }
+
+  private allowedAmong(ids: number[], filters: Filters): Set<number> {
+    if (!ids.length) return new Set();
+    const { where, params } = this.filterSql(filters);
+    const out = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.kb.store.db
+        .prepare(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN (${chunk.map(() => '?').join(',')}) AND ${where}`)
+        .pluck()
+        .all(...chunk, ...params) as number[];
+      for (const id of rows) out.add(id);
+    }
+    return out;
+  }
+
+  /** Passages with their documents, by id. */
+  records(ids: number[]): Map<number, PassageRecord> {
+    const out = new Map<number, PassageRecord>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      if (!chunk.length) break;
+      const rows = this.kb.store.db.prepare(`${PASSAGE_RECORD_SQL} WHERE p.id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as PassageRecord[];
+      for (const r of rows) out.set(r.id, r);
+    }
+    return out;
+  }
+}
+
+function hasFilters(f: Filters): boolean {
+  return Boolean(f.from || f.to || f.kind || f.document !== undefined);
+}
+
+function round(x: number, digits = 6): number {
+  const p = 10 ** digits;
+  return Math.round(x * p) / p;
+}

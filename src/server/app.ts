@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import { KbError, toKbError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { KnowledgeBase } from '../knowledge-base.js';
+import { Searcher } from '../search/search.js';
+import { requireWriteAccess } from './auth.js';
+import { documentRoutes } from './routes/documents.js';
+import { searchRoutes } from './routes/search.js';
+import { statusRoutes } from './routes/status.js';
+
+export interface AppDeps {
+  config: Config;
+  kb: KnowledgeBase;
+  log: Logger;
+}
+
+/** What route modules get: the core, the limits and the guards. */
+export interface RouteContext extends AppDeps {
+  searcher: Searcher;
+  /** preHandler for write routes. */
+  writeAccess: ReturnType<typeof requireWriteAccess>;
+  /** Runs write work one at a time (one writer, as SQLite wants). */
+  exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
+  rate: { reads: { max: number; timeWindow: string }; writes: { max: number; timeWindow: string } };
+}
+
+const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
+
+/**
+ * Builds the Fastify instance without listening (`serve.ts` listens; tests
+ * use inject()). Every route has zod schemas for request and response, which
+ * also generate the OpenAPI document at /docs/json and the page at /docs.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({ logger: false, bodyLimit: config.maxBodyBytes, trustProxy: false });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const e = toHttpError(err, config);
+    if (e.status >= 500) deps.log.error(`${req.method} ${req.url}: ${err.stack ?? err.message}`);
+    if (e.code === 'RATE_LIMITED' && err.statusCode === 429) reply.header('retry-after', '60');
+    void reply.code(e.status).send({ error: { code: e.code, message: e.status >= 500 && e.code === 'INTERNAL' ? 'Internal error' : e.message, hint: e.hint } });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new KbError('NOT_FOUND', { method: req.method, url: req.url.split('?')[0] });
+    void reply.code(404).send({ error: e.toJSON() });
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Council knowledge base API', version: '1', description: 'Search the council education bulletins and strategy documents; every result carries its citation.' },
+      components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => {
+      const e = new KbError('RATE_LIMITED', { limit: ctx.max, retry: ctx.after });
+      return Object.assign(e, { statusCode: 429 });
+    },
+  });
+  await app.register(fastifyMultipart, { limits: { fileSize: config.maxFileBytes, files: config.maxUploadFiles, fields: 10, fieldSize: 1024 } });
+
+  let chain: Promise<unknown> = Promise.resolve();
+  const ctx: RouteContext = {
+    ...deps,
+    searcher: new Searcher(deps.kb),
+    writeAccess: requireWriteAccess(config.apiToken),
+    exclusive: <T>(fn: () => Promise<T>) => {
+      const run = chain.then(fn, fn);
+      chain = run.catch(() => undefined);
+      return run;
+    },
+    rate: { reads: { max: config.rateLimitReads, timeWindow: '1 minute' }, writes: { max: config.rateLimitWrites, timeWindow: '1 minute' } },
+  };
+  await app.register(async (api) => {
+    await searchRoutes(api, ctx);
+    await documentRoutes(api, ctx);
+    await statusRoutes(api, ctx);
+  }, { prefix: '/api' });
+
+  if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
+    await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', index: ['index.html'], wildcard: false });
+    app.get('/documents/:id', { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html'));
+  }
+  return app;
+}
+
+/** Any error as the API's coded error. */
+function toHttpError(err: FastifyError, config: Config): KbError {
+  if (err instanceof KbError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? 'request';
+    const detail = err.validation
+      .map((v) => {
+        const issue = (v.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue;
+        const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || issue?.path?.map(String).join('.') || where;
+        return `${field}: ${v.message}`;
+      })
+      .join('; ');
+    return new KbError('INVALID_REQUEST', { detail });
+  }
+  if (isResponseSerializationError(err)) return new KbError('INTERNAL', { detail: 'response did not match its schema' });
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new KbError('BODY_TOO_LARGE', { limit: config.maxBodyBytes });
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new KbError('FILE_TOO_LARGE', { file: 'upload', size: `more than ${config.maxFileBytes}`, limit: config.maxFileBytes });
+    case 'FST_FILES_LIMIT':
+      return new KbError('INVALID_REQUEST', { detail: `at most ${config.maxUploadFiles} files per upload` });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new KbError('UNSUPPORTED_MEDIA', { type: 'of this request' });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new KbError('INVALID_REQUEST', { detail: 'the body is not valid JSON' });
+  }
+  if (err.statusCode === 429) return new KbError('RATE_LIMITED', { limit: '?', retry: 'a minute' });
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new KbError('INVALID_REQUEST', { detail: err.message });
+  return toKbError(err);
+}

@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { KbError } from '../../errors.js';
+import { FileStore } from '../../store/files.js';
+import type { DocumentKind } from '../../store/types.js';
+import { sha256 } from '../../text/words.js';
+import { Pipeline, summarise, type IngestResult } from '../../../ingest/pipeline.js';
+import type { RouteContext } from '../app.js';
+import { DocumentFull, DocumentList, ErrorBody, Kind, UploadResponse } from '../schemas.js';
+
+const Id = z.object({ id: z.coerce.number().int().positive() });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 500: ErrorBody };
+
+export async function documentRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { store } = ctx.kb;
+  const files = new FileStore(ctx.config.dataDir);
+  const pipeline = new Pipeline({ store, config: ctx.config, log: ctx.log });
+
+  api.get('/documents', {
+    config: { rateLimit: ctx.rate.reads },
+    schema: {
+      summary: 'Documents, newest first, paged and filterable',
+      querystring: z.object({
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        offset: z.coerce.number().int().min(0).default(0),
+        kind: Kind.optional(),
+        from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+        to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      }),
+      response: { 200: DocumentList, ...errors },
+    },
+  }, async (req) => {
+    const { limit, offset, kind, from, to } = req.query;
+    const { total, documents } = store.listDocuments({ limit, offset, kind: kind as DocumentKind | undefined, from, to });
+    return { total, limit, offset, documents };
+  });
+
+  api.get('/documents/:id', {
+    config: { rateLimit: ctx.rate.reads },
+    schema: { summary: 'A document: metadata, full text, and its passages with their offsets', params: Id, response: { 200: DocumentFull, ...errors } },
+  }, async (req) => {
+    const doc = store.getDocument(req.params.id);
+    if (!doc) throw new KbError('DOCUMENT_NOT_FOUND', { id: req.params.id });
+    const parent = doc.parent_id !== null ? (store.getDocument(doc.parent_id) ?? null) : null;
+    const passages = store.passagesOf(doc.id).map(({ id, ord, start, end, page, section, text }) => ({ id, ord, start, end, page, section, text }));
+    return { document: doc, parent, attachments: store.childrenOf(doc.id), text: store.documentText(doc.id) ?? '', passages };
+  });
+
+  api.get('/documents/:id/raw', {
+    config: { rateLimit: ctx.rate.reads },
+    schema: { summary: 'The original file (PDFs open at #page=N)', params: Id },
+  }, async (req, reply) => {
+    const doc = store.getDocument(req.params.id);
+    if (!doc) throw new KbError('DOCUMENT_NOT_FOUND', { id: req.params.id });
+    const file = files.pathOf(doc.sha256, doc.file_name);
+    if (!fs.existsSync(file)) throw new KbError('DOCUMENT_NOT_FOUND', { id: `${req.params.id} (original file)` });
+    const safeName = doc.file_name.replace(/[^\w.\- ]+/g, '_');
+    void reply.header('content-type', doc.mime === 'text/plain' || doc.mime === 'text/html' || doc.mime === 'message/rfc822' ? 'text/plain; charset=utf-8' : doc.mime);
+    void reply.header('content-disposition', `inline; filename="${safeName}"`);
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('content-security-policy', "default-src 'none'; sandbox");
+    return reply.send(fs.createReadStream(file));
+  });
+
+  api.delete('/documents/:id', {
+    config: { rateLimit: ctx.rate.writes },
+    preHandler: ctx.writeAccess,
+    schema: {
+      summary: 'Delete a document, its attachments and everything derived from them',
+      security: [{ token: [] }],
+      params: Id,
+      response: { 200: z.object({ deleted: z.array(z.object({ document_id: z.number().int(), title: z.string() })) }), ...errors },
+    },
+  }, async (req) =>
+    ctx.exclusive(async () => {
+      const deleted = pipeline.delete(req.params.id);
+      await ctx.kb.refresh();
+      return { deleted: deleted.map((d) => ({ document_id: d.id, title: d.title })) };
+    }),
+  );
+
+  api.post('/documents', {
+    config: { rateLimit: ctx.rate.writes },
+    preHandler: ctx.writeAccess,
+    schema: {
+      summary: 'Upload one or more files (multipart/form-data), ingested as by `kb ingest`',
+      description: 'Each file is identified by its content unless a `source_id` field precedes it (then a later upload with the same source_id replaces it). An e-mail is identified by its Message-ID.',
+      security: [{ token: [] }],
+      consumes: ['multipart/form-data'],
+      response: { 200: UploadResponse, ...errors },
+    },
+  }, async (req) => {
+    if (!req.isMultipart()) throw new KbError('UNSUPPORTED_MEDIA', { type: req.headers['content-type'] ?? '(none)' });
+    const received: { name: string; bytes: Buffer; sourceId?: string }[] = [];
+    let sourceId: string | undefined;
+    for await (const part of req.parts()) {
+      if (part.type === 'field') {
+        if (part.fieldname === 'source_id' && typeof part.value === 'string' && part.value.trim()) sourceId = part.value.trim().slice(0, 300);
+        continue;
+      }
+      const bytes = await part.toBuffer();
+      // The client's file name is only a label: never a path on this machine.
+      const name = (part.filename || 'upload').replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()!.slice(0, 200) || 'upload';
+      received.push({ name, bytes, ...(sourceId ? { sourceId } : {}) });
+      sourceId = undefined;
+    }
+    if (!received.length) throw new KbError('INVALID_REQUEST', { detail: 'no file in the upload (send multipart/form-data with one or more file fields)' });
+    return ctx.exclusive(async () => {
+      const results: (IngestResult & { file?: string })[] = [];
+      for (const f of received) {
+        const id = f.sourceId ? `upload:${f.sourceId}` : `upload:${sha256(f.bytes)}`;
+        for (const r of await pipeline.ingestBytes({ name: f.name, bytes: f.bytes }, { sourceId: id })) results.push({ ...r, file: f.name });
+      }
+      await ctx.kb.refresh();
+      return { results, summary: summarise(results) };
+    });
+  });
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { KbError } from '../../errors.js';
+import { ask } from '../../search/ask.js';
+import type { DocumentKind } from '../../store/types.js';
+import type { RouteContext } from '../app.js';
+import { AskResponse, ErrorBody, Mode, SearchResponse, filtersSchema } from '../schemas.js';
+
+const errors = { 400: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody };
+
+export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { config } = ctx;
+  const checkLength = (q: string) => {
+    if (q.length > config.maxQueryChars) throw new KbError('QUERY_TOO_LONG', { length: q.length, limit: config.maxQueryChars });
+  };
+
+  api.get('/search', {
+    config: { rateLimit: ctx.rate.reads },
+    schema: {
+      summary: 'Search passages by meaning and by words; every result carries its citation',
+      querystring: z.object({
+        q: z.string().trim().min(1, 'type something to search for'),
+        k: z.coerce.number().int().min(1).max(config.maxK).default(10),
+        mode: Mode.default('hybrid'),
+        per_doc: z.coerce.number().int().min(1).max(config.maxK).default(3).describe('At most this many passages per document'),
+        ...filtersSchema(),
+      }),
+      response: { 200: SearchResponse, ...errors },
+    },
+  }, async (req) => {
+    const q = req.query;
+    checkLength(q.q);
+    return ctx.searcher.search({ q: q.q, k: q.k, mode: q.mode, perDoc: q.per_doc, from: q.from, to: q.to, kind: q.kind as DocumentKind | undefined, document: q.document });
+  });
+
+  api.post('/ask', {
+    config: { rateLimit: ctx.rate.reads },
+    schema: {
+      summary: 'An extractive answer: the sentences that best answer the question, with numbered citations',
+      body: z.object({
+        question: z.string().trim().min(1, 'ask a question'),
+        k: z.number().int().min(1).max(config.maxK).default(5),
+        filters: z.object(filtersSchema()).default({}),
+      }),
+      response: { 200: AskResponse, ...errors },
+    },
+  }, async (req) => {
+    const { question, k, filters } = req.body;
+    checkLength(question);
+    const embedder = ctx.kb.embeddings.queryEmbedder();
+    return ask(ctx.searcher, embedder ? (t) => embedder.embedQuery(t) : null, embedder ? (t) => embedder.embedDocuments(t) : null, {
+      question,
+      k,
+      filters: { ...filters, kind: filters.kind as DocumentKind | undefined },
+    });
+  });
+}

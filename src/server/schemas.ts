@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { DOCUMENT_KINDS } from '../store/types.js';
+
+/** Request and response schemas of the API; the OpenAPI document is generated from them. */
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+export const Kind = z.enum(DOCUMENT_KINDS as [string, ...string[]]);
+export const Mode = z.enum(['hybrid', 'semantic', 'lexical']);
+
+export const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string() }),
+}).describe('Every error: a stable code, what was wrong, and what to do');
+
+export const Citation = z.object({
+  document_id: z.number().int(),
+  title: z.string(),
+  date: isoDate.nullable(),
+  page: z.number().int().nullable(),
+  section: z.string().nullable(),
+  start: z.number().int(),
+  end: z.number().int(),
+  kind: Kind,
+  source: z.string(),
+  url: z.string(),
+  raw_url: z.string(),
+  attached_to: z.object({ document_id: z.number().int(), title: z.string() }).nullable(),
+});
+
+export const Hit = z.object({
+  passage_id: z.number().int(),
+  score: z.number(),
+  text: z.string().describe('The exact stored words'),
+  snippet: z.string().describe('HTML: the text escaped, matched words in <mark>'),
+  citation: Citation,
+});
+
+export const EmbedderRef = z.object({ id: z.string(), dim: z.number().int(), builtin: z.boolean() }).nullable();
+
+export const SearchResponse = z.object({
+  query: z.string(),
+  mode: Mode,
+  embedder: EmbedderRef,
+  took_ms: z.number(),
+  results: z.array(Hit),
+});
+
+export function filtersSchema() {
+  return {
+    from: isoDate.optional().describe('Published on or after'),
+    to: isoDate.optional().describe('Published on or before'),
+    kind: Kind.optional(),
+    document: z.coerce.number().int().positive().optional().describe('Only this document (and its attachments)'),
+  };
+}
+
+export const AskResponse = z.object({
+  answer: z.array(z.object({ text: z.string(), cites: z.array(z.number().int()) })),
+  citations: z.array(Citation.extend({ n: z.number().int(), passage_id: z.number().int(), text: z.string() })),
+  took_ms: z.number(),
+});
+
+export const DocumentMeta = z.object({
+  id: z.number().int(),
+  source_id: z.string(),
+  kind: Kind,
+  mime: z.string(),
+  title: z.string(),
+  published_at: isoDate.nullable(),
+  author: z.string().nullable(),
+  source_url: z.string().nullable(),
+  file_name: z.string(),
+  parent_id: z.number().int().nullable(),
+  pages: z.number().int().nullable(),
+  bytes: z.number().int(),
+  ingested_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const DocumentList = z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), documents: z.array(DocumentMeta) });
+
+export const DocumentFull = z.object({
+  document: DocumentMeta,
+  parent: DocumentMeta.nullable(),
+  attachments: z.array(DocumentMeta),
+  text: z.string(),
+  passages: z.array(z.object({
+    id: z.number().int(),
+    ord: z.number().int(),
+    start: z.number().int(),
+    end: z.number().int(),
+    page: z.number().int().nullable(),
+    section: z.string().nullable(),
+    text: z.string(),
+  })),
+});
+
+export const IngestResult = z.object({
+  source_id: z.string(),
+  document_id: z.number().int().nullable(),
+  status: z.enum(['added', 'updated', 'unchanged', 'failed']),
+  title: z.string().nullable(),
+  published_at: isoDate.nullable(),
+  kind: Kind.nullable(),
+  passages: z.number().int(),
+  parent_id: z.number().int().nullable().optional(),
+  file: z.string().optional(),
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
+});
+
+export const UploadResponse = z.object({
+  results: z.array(IngestResult),
+  summary: z.object({ files: z.number().int(), added: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), failed: z.number().int(), passages: z.number().int() }),
+});
+
+export const Stats = z.object({
+  documents: z.number().int(),
+  passages: z.number().int(),
+  pages: z.number().int(),
+  bytes: z.number().int(),
+  by_kind: z.record(z.string(), z.number().int()),
+  date_range: z.object({ from: isoDate.nullable(), to: isoDate.nullable() }),
+  embedder: z.object({ id: z.string(), dim: z.number().int(), builtin: z.boolean(), description: z.string() }).nullable(),
+});
+
+export const Health = z.object({
+  status: z.enum(['ok']),
+  embedder: z.object({ id: z.string(), dim: z.number().int(), builtin: z.boolean(), description: z.string() }).nullable(),
+  counts: z.object({ documents: z.number().int(), passages: z.number().int(), vectors: z.number().int() }),
+  index: z.object({ embedder: z.string().nullable(), count: z.number().int(), opened: z.string(), reason: z.string().optional() }),
+  writes: z.enum(['token', 'loopback-only']),
+});

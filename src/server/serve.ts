@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { KbError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { KnowledgeBase } from '../knowledge-base.js';
+import { buildApp } from './app.js';
+import { isLoopback } from './auth.js';
+
+export interface Running {
+  app: FastifyInstance;
+  url: string;
+  /** Stops taking requests, finishes those in flight, saves the index and closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on config.host:port. Refuses a non-loopback address while write
+ * routes would be open (no KB_API_TOKEN). On SIGINT/SIGTERM it shuts down
+ * gracefully when `handleSignals` is set.
+ */
+export async function serve(kb: KnowledgeBase, config: Config, log: Logger, options: { handleSignals?: boolean } = {}): Promise<Running> {
+  if (!config.apiToken && !isLoopback(config.host)) throw new KbError('WRITES_NEED_TOKEN', { host: config.host });
+  const app = await buildApp({ config, kb, log });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      await app.close();
+      kb.vectors.save();
+      await kb.close();
+      log.info('stopped: database closed, vector index saved');
+    })());
+  if (options.handleSignals) {
+    const onSignal = (signal: string) => {
+      log.info(`${signal}: finishing requests in flight`);
+      void close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => onSignal('SIGINT'));
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+  }
+  return { app, url, close };
+}
