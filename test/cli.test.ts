@@ -65,3 +65,26 @@ describe('kb ingest / stats / delete', () => {
     expect(missing.json()[0]).toMatchObject({ status: 'failed', error: { code: 'DOCUMENT_NOT_FOUND' } });
   });
 });
+
+describe('kb search / ask', () => {
+  it('prints the API objects with --json and a readable list with citations without it', () => {
+    const data = tempDir();
+    expect(kb(['--data', data, 'ingest', SAMPLES]).code).toBe(0);
+    const json = kb(['--data', data, '--json', 'search', 'apprenticeship', 'levy', '-k', '3', '--from', '2025-01-01']);
+    expect(json.code).toBe(0);
+    const res = json.json()[0]!;
+    expect(res).toMatchObject({ query: 'apprenticeship levy', mode: 'hybrid', embedder: { builtin: true } });
+    expect(res.results[0].citation).toMatchObject({ date: '2025-01-14', section: 'Sharing the apprenticeship levy' });
+    const human = kb(['--data', data, 'search', 'apprenticeship levy', '-k', '1']);
+    expect(human.stdout).toMatch(/1\. “.*levy.*” \(14 January 2025 weekly update, 14 January 2025\)/s);
+
+    const ask = kb(['--data', data, '--json', 'ask', 'how many new specialist places from September?']);
+    expect(ask.code).toBe(0);
+    const answer = ask.json()[0]!;
+    expect(answer.answer.some((a: { text: string }) => a.text.includes('240 new places'))).toBe(true);
+    expect(kb(['--data', data, 'ask', 'how many new specialist places from September?']).stdout).toMatch(/\[1\] 16 April 2024 weekly update, 16 April 2024/);
+
+    expect(kb(['--data', data, 'search', 'x', '-k', '0']).code).toBe(2);
+    expect(kb(['--data', data, 'search', 'x', '--from', 'March']).code).toBe(2);
+  });
+});

@@ -15,7 +15,11 @@ export interface ParsedQuery {
   stems: Set<string>;
 }
 
-const STOP = new Set(eng);
+/**
+ * English stop words, plus the words that frame a question to this product
+ * ("what did we say about …") and carry no subject.
+ */
+const STOP = new Set([...eng, 'say', 'said', 'says', 'tell', 'told', 'mention', 'mentioned', 'talk', 'talked', 'wrote', 'written', 'anything', 'something']);
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 export function normaliseWord(word: string): string {

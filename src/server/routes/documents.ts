@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { KbError } from '../../errors.js';
+import { KbError, type ErrorCode } from '../../errors.js';
 import { FileStore } from '../../store/files.js';
 import type { DocumentKind } from '../../store/types.js';
 import { sha256 } from '../../text/words.js';
@@ -115,6 +115,17 @@ export async function documentRoutes(app: FastifyInstance, ctx: RouteContext): P
         for (const r of await pipeline.ingestBytes({ name: f.name, bytes: f.bytes }, { sourceId: id })) results.push({ ...r, file: f.name });
       }
       await ctx.kb.refresh();
+      const failed = results.filter((r) => r.status === 'failed');
+      if (failed.length === results.length) {
+        // Nothing could be stored: an error, with every file's reason.
+        const first = failed[0]!.error!;
+        const error = new KbError(first.code as ErrorCode, {});
+        throw Object.assign(error, {
+          message: failed.map((r) => r.error!.message).join('; '),
+          hint: first.hint,
+          status: error.status === 413 ? 413 : error.status === 415 ? 415 : 422,
+        });
+      }
       return { results, summary: summarise(results) };
     });
   });
