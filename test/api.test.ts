@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
@@ -181,7 +181,7 @@ describe('the API over the bundled samples', () => {
   });
 
   describe('errors and limits', () => {
-    const error = async (opts: Parameters<FastifyInstance['inject']>[0], status: number, code: string) => {
+    const error = async (opts: InjectOptions, status: number, code: string) => {
       const res = await app.inject(opts);
       expect(res.statusCode).toBe(status);
       const body = res.json();

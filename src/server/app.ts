@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -35,6 +35,7 @@ export interface RouteContext extends AppDeps {
 }
 
 const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
+const GOVUK_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist', 'govuk');
 
 /**
  * Builds the Fastify instance without listening (`serve.ts` listens; tests
@@ -93,10 +94,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await statusRoutes(api, ctx);
   }, { prefix: '/api' });
 
-  if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
-    await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', index: ['index.html'], wildcard: false });
-    app.get('/documents/:id', { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html'));
-  }
+  // The page, and the GOV.UK Frontend styles served from the package itself.
+  await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', index: ['index.html'], wildcard: false });
+  await app.register(fastifyStatic, { root: GOVUK_DIR, prefix: '/govuk/', decorateReply: false, wildcard: false, allowedPath: (p) => /^\/govuk-frontend\.min\.(css|js)(\.map)?$/.test(p) });
+  app.get('/documents/:id', { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html', WEB_DIR));
   return app;
 }
 

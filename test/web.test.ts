@@ -1,0 +1,202 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { silentLogger } from '../src/log.js';
+import { KnowledgeBase } from '../src/knowledge-base.js';
+import { serve, type Running } from '../src/server/serve.js';
+import { Pipeline } from '../ingest/pipeline.js';
+import { ROOT, SAMPLES, tempDir } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) process.stderr.write(`note: ${CHROMIUM} is not installed: the browser tests are skipped (apt-get install -y chromium)\n`);
+
+const TOKEN = 'browser-test-token-0123456789';
+const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
+const XSS = [
+  'Online safety reminder',
+  'Staff should report messages containing <script>window.__xss = 1</script> or <img src=x onerror="window.__xss = 2"> or <svg onload="window.__xss = 3"> to the online safety team, and a link like <a href="javascript:window.__xss=4">this</a> must never be clicked.',
+].join('\n\n');
+
+// In CI the browser is installed by .ci/run: its absence there is a failure, not a skip.
+it.runIf(!HAS_CHROMIUM && process.env.CI === 'true')('Chromium is installed for the browser tests in CI', () => {
+  expect(fs.existsSync(CHROMIUM)).toBe(true);
+});
+
+describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
+  let kb: KnowledgeBase;
+  let running: Running;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+
+  beforeAll(async () => {
+    const config = loadConfig({}, { dataDir: tempDir(), offline: true, logLevel: 'silent', port: 0, apiToken: TOKEN });
+    kb = await KnowledgeBase.open(config, silentLogger);
+    const pipeline = new Pipeline({ store: kb.store, config, log: silentLogger });
+    for await (const _ of pipeline.ingestPaths([SAMPLES])) void _;
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'online-safety.txt'), XSS);
+    await pipeline.ingestFile(path.join(dir, 'online-safety.txt'));
+    await kb.refresh();
+    running = await serve(kb, config, silentLogger);
+    base = running.url;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'], viewport: { width: 1100, height: 1000 } });
+    page = await context.newPage();
+    page.on('pageerror', (err) => { throw err; });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  const axe = async () => {
+    const result = await new AxeBuilder({ page }).analyze();
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  };
+
+  it('shows the offline notice and the embedder, and has no accessibility violations before a search', async () => {
+    await page.goto(base);
+    await expect.poll(() => page.textContent('#embedder-name')).toContain('built-in (offline)');
+    expect(await page.isVisible('#builtin-notice')).toBe(true);
+    expect(await page.textContent('#status')).toContain('Type what you are looking for');
+    expect(await axe()).toEqual([]);
+  });
+
+  it('keyboard only: search for apprenticeships, read cited results, copy a quote with its citation', async () => {
+    await page.goto(base);
+    await page.keyboard.press('Tab'); // skip link
+    await page.keyboard.press('Tab'); // service name
+    await page.focus('#q'); // (radios come first in tab order; a user tabs on to the box)
+    await page.keyboard.type('what did we say about apprenticeships');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.kb-result');
+    expect(page.url()).toContain('q=what+did+we+say+about+apprenticeships');
+    expect(await page.textContent('#status')).toMatch(/\d+ passages? found in \d+ ms/);
+    const first = page.locator('.kb-result').first();
+    expect(await first.locator('mark').count()).toBeGreaterThan(0);
+    expect(await first.locator('.kb-citation').textContent()).toMatch(/weekly update|Strategy/);
+    await page.locator('.kb-result button').first().focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#status')).toContain('Quote copied');
+    const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+    const api = (await (await fetch(`${base}api/search?q=${encodeURIComponent('what did we say about apprenticeships')}&k=20`)).json()) as { results: { text: string; citation: { title: string; date: string; page: number | null } }[] };
+    const top = api.results[0]!;
+    expect(clipboard.startsWith(`"${top.text}" (${top.citation.title}, `)).toBe(true);
+    expect(clipboard).toMatch(/\(.*, \d{1,2} [A-Z][a-z]+ \d{4}(, p\. \d+)?\)$/);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'results.png'), fullPage: true });
+    expect(await axe()).toEqual([]);
+  });
+
+  it('opens the document view at the cited passage, highlighted and focused', async () => {
+    await page.goto(`${base}?q=${encodeURIComponent('educational psychologists')}`);
+    await page.waitForSelector('.kb-result');
+    await page.locator('.kb-result a', { hasText: 'Open in document' }).first().click();
+    await page.waitForSelector('.kb-passage--target');
+    const target = page.locator('.kb-passage--target');
+    expect(await target.textContent()).toContain('educational psychologists');
+    expect(await target.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await target.isVisible()).toBe(true);
+    expect(await page.textContent('#doc-title')).toBe('16 April 2024 weekly update');
+    expect(await axe()).toEqual([]);
+    await page.click('#back-link');
+    await page.waitForSelector('.kb-result');
+  });
+
+  it('a PDF in the document view shows its pages, each linked to the original at that page', async () => {
+    await page.goto(`${base}?q=${encodeURIComponent('SEND partnership board governance')}&kind=strategy`);
+    await page.waitForSelector('.kb-result');
+    await page.locator('.kb-result a', { hasText: 'Open in document' }).first().click();
+    await page.waitForSelector('.kb-page');
+    const pageLinks = await page.locator('.kb-page a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    expect(pageLinks.length).toBeGreaterThan(1);
+    expect(pageLinks[0]).toMatch(/\/api\/documents\/\d+\/raw#page=1$/);
+  });
+
+  it('date filters through the form and through the URL', async () => {
+    await page.goto(base);
+    await page.fill('#q', 'apprenticeships');
+    await page.click('#filters summary');
+    await page.fill('#from', '2024-03-01');
+    await page.fill('#to', '2024-12-31');
+    await page.click('button.kb-search-button');
+    await page.waitForSelector('.kb-result');
+    await expect.poll(() => page.url()).toContain('from=2024-03-01');
+    expect(page.url()).toContain('to=2024-12-31');
+    const dates = await page.locator('.kb-citation').allTextContents();
+    expect(dates.length).toBeGreaterThan(0);
+    const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+    for (const d of dates) {
+      const [, day, month, year] = / — (\d{1,2}) ([A-Z][a-z]+) (\d{4})/.exec(d)!;
+      const iso = `${year}-${String(MONTHS.indexOf(month!) + 1).padStart(2, '0')}-${day!.padStart(2, '0')}`;
+      expect(iso >= '2024-03-01' && iso <= '2024-12-31').toBe(true);
+    }
+
+    await page.goto(`${base}?q=apprenticeships&kind=bulletin&from=2025-01-01`);
+    await page.waitForSelector('.kb-result');
+    expect(await page.inputValue('#from')).toBe('2025-01-01');
+    expect(await page.inputValue('#kind')).toBe('bulletin');
+    for (const d of await page.locator('.kb-citation').allTextContents()) expect(d).toContain(' — 14 January 2025');
+    await page.goto(`${base}?q=zebra+crossings+on+mars`);
+    await expect.poll(() => page.textContent('#status')).toContain('No passages found');
+  });
+
+  it('ask mode gives an answer with numbered citations linked to their sources', async () => {
+    await page.goto(`${base}?q=${encodeURIComponent('how many new specialist places from September')}&mode=ask`);
+    await page.waitForSelector('.kb-answer');
+    expect(await page.textContent('.kb-answer')).toContain('240 new places');
+    const href = await page.locator('.kb-cite').first().getAttribute('href');
+    expect(href).toBe('#cite-1');
+    expect(await page.locator('#cite-1 a').getAttribute('href')).toMatch(/^\/documents\/\d+\?passage=\d+#passage-\d+$/);
+  });
+
+  it('uploads a file with the token, reports it, and finds it', async () => {
+    await page.goto(base);
+    await page.click('#upload-panel summary');
+    await page.fill('#token', TOKEN);
+    await page.setInputFiles('#files', { name: 'swimming.txt', mimeType: 'text/plain', buffer: Buffer.from('Swimming lessons\n\nEvery primary pupil should be able to swim 25 metres by the end of Year 6; the pool at Kingsmead reopens for school lessons in May.') });
+    await page.click('#upload-button');
+    await expect.poll(() => page.textContent('#upload-status')).toContain('1 added');
+    expect(await page.textContent('#upload-results')).toContain('swimming.txt: added as “Swimming lessons”');
+    await page.fill('#q', 'swim 25 metres');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.kb-result');
+    expect(await page.locator('.kb-citation').first().textContent()).toContain('Swimming lessons');
+
+    await page.fill('#token', 'wrong-token-wrong-token');
+    await page.setInputFiles('#files', { name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('Anything at all, long enough to be a document.') });
+    await page.click('#upload-button');
+    await expect.poll(() => page.textContent('#upload-status')).toContain('The API token is wrong');
+  });
+
+  it('an ingested script or event handler never runs, in results or in the document view', async () => {
+    await page.goto(`${base}?q=${encodeURIComponent('online safety script onerror')}`);
+    await page.waitForSelector('.kb-result');
+    expect(await page.locator('.kb-results script, .kb-results img, .kb-results svg').count()).toBe(0);
+    expect(await page.locator('.kb-snippet').first().textContent()).toContain('<script>');
+    await page.locator('.kb-result a', { hasText: 'Open in document' }).first().click();
+    await page.waitForSelector('.kb-passage--target');
+    expect(await page.locator('#doc-text script, #doc-text img, #doc-text svg, #doc-text a').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  });
+
+  it('works at phone width', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${base}?q=attendance`);
+    await page.waitForSelector('.kb-result');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await axe()).toEqual([]);
+    await page.setViewportSize({ width: 1100, height: 1000 });
+  });
+});
