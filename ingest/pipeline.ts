@@ -12,6 +12,7 @@ import type { LoaderLimits, RawFile } from './document.js';
 import { EXTENSIONS, load } from './loaders/index.js';
 import { extractMetadata } from './metadata.js';
 import { normaliseBlocks } from './normalise.js';
+import { textToBlocks } from './loaders/text.js';
 import { split, type SplitOptions } from './split.js';
 import { expandPaths, sourceIdForPath } from './walk.js';
 
@@ -135,6 +136,31 @@ export class Pipeline {
       const error = toKbError(err);
       if (error.code === 'INTERNAL') this.log.error(`${file.name}: ${error.message}\n${(err as Error)?.stack ?? ''}`);
       return [failure(sourceId, error)];
+    }
+  }
+
+  /**
+   * Ingests text that needs no loader (test collections, generated corpora):
+   * the same normalising, splitting and one-transaction write as a file.
+   */
+  ingestText(doc: { sourceId: string; title: string; text: string; publishedAt?: string | null; kind?: DocumentKind }): IngestResult {
+    try {
+      const bytes = Buffer.from(`${doc.title}\n${doc.text}`, 'utf8');
+      const hash = sha256(bytes);
+      const known = this.unchanged(doc.sourceId, hash, doc.sourceId);
+      if (known) return known;
+      const blocks = normaliseBlocks(textToBlocks(doc.text));
+      if (blocks.length === 0) throw new KbError('NO_TEXT', { file: doc.sourceId });
+      const { text, blocks: placed } = assemble(blocks);
+      const prepared: NewDocument = {
+        source_id: doc.sourceId, sha256: hash, kind: doc.kind ?? 'other', mime: 'text/plain', title: doc.title || doc.sourceId,
+        published_at: doc.publishedAt ?? null, author: null, source_url: null, file_name: `${doc.sourceId.replace(/[^\w.-]+/g, '_')}.txt`,
+        parent_id: null, pages: null, bytes: bytes.length, text, passages: split(text, placed, this.splitOptions),
+      };
+      const { id, created } = this.store.upsertDocument(prepared);
+      return success(prepared, id, created ? 'added' : 'updated');
+    } catch (err) {
+      return failure(doc.sourceId, err);
     }
   }
 

@@ -235,6 +235,33 @@ export async function main(
     });
 
   program
+    .command('eval')
+    .description('score retrieval on a test collection in BEIR layout (corpus.jsonl, queries.jsonl, qrels/test.tsv)')
+    .argument('<dir>', 'the collection folder')
+    .addOption(new Option('--mode <mode>', 'hybrid, semantic, lexical, or all').choices(['hybrid', 'semantic', 'lexical', 'all']).default('hybrid'))
+    .action(async (dir: string, opts: { mode: 'hybrid' | 'semantic' | 'lexical' | 'all' }) => {
+      const ctx = context();
+      const { readCollection } = await import('../eval/beir.js');
+      const { runEval } = await import('../eval/run-eval.js');
+      const { Pipeline } = await import('../../ingest/pipeline.js');
+      const collection = readCollection(dir);
+      const modes = opts.mode === 'all' ? (['lexical', 'semantic', 'hybrid'] as const) : ([opts.mode] as const);
+      ctx.log.info(`${collection.corpus.length} documents, ${collection.queries.length} judged queries`);
+      const run = await runEval(collection, ctx.config, ctx.log, {
+        modes: [...modes],
+        ingestText: (kb, docs) => {
+          const pipeline = new Pipeline({ store: kb.store, config: kb.config, log: ctx.log });
+          kb.store.transaction(() => {
+            for (const d of docs) pipeline.ingestText({ sourceId: `beir:${d.id}`, title: d.title, text: d.text });
+          });
+        },
+      });
+      for (const r of run.results) {
+        ctx.out.result(r, `${r.mode.padEnd(8)} nDCG@10 ${r['ndcg@10'].toFixed(4)}  Recall@100 ${r['recall@100'].toFixed(4)}  MRR@10 ${r['mrr@10'].toFixed(4)}  (${r.queries} queries${r.embedder ? `, ${r.embedder}` : ''})`);
+      }
+    });
+
+  program
     .command('reindex')
     .description('re-embed every passage with the configured embedder and rebuild the vector index')
     .action(async () => {

@@ -42,7 +42,7 @@ export class Searcher {
       const n = perDoc.get(rec.doc_id) ?? 0;
       if (n >= req.perDoc) continue;
       perDoc.set(rec.doc_id, n + 1);
-      results.push({ passage_id: rec.id, score: round(r.score), text: rec.text, snippet: snippet(rec.text, query.stems, query.phrases), citation: citationOf(rec) });
+      results.push({ passage_id: rec.id, score: round(r.score), text: rec.text, snippet: req.snippets === false ? '' : snippet(rec.text, query.stems, query.phrases), citation: citationOf(rec) });
       if (results.length >= req.k) break;
     }
     const info = req.mode === 'lexical' ? this.kb.embedderInfo() : this.embedderInfoForQuery();
