@@ -44,7 +44,7 @@ export const ConfigSchema = z.object({
   /** Passages embedded per call. */
   embedBatch: intFromEnv(1).default(32),
   /** HNSW search breadth (recall against speed). */
-  hnswEf: intFromEnv(10).default(128),
+  hnswEf: intFromEnv(10).default(320),
   /** Where `kb serve` listens. */
   host: z.string().min(1).default('127.0.0.1'),
   port: intFromEnv(0).max(65535).default(3000),

@@ -17,11 +17,10 @@ export interface Fused {
   ranks: (number | null)[];
 }
 
-export function reciprocalRankFusion(lists: Ranked[][], options: { k?: number; weights?: number[] } = {}): Fused[] {
-  const k = options.k ?? 60;
+/** Sums each list's contribution per id (the first occurrence in a list counts), recording ranks. */
+function accumulate(lists: Ranked[][], contribution: (list: number, item: Ranked, index: number) => number): Fused[] {
   const fused = new Map<number, Fused>();
   lists.forEach((list, li) => {
-    const w = options.weights?.[li] ?? 1;
     list.forEach((item, i) => {
       let f = fused.get(item.id);
       if (!f) {
@@ -30,31 +29,26 @@ export function reciprocalRankFusion(lists: Ranked[][], options: { k?: number; w
       }
       if (f.ranks[li] !== null) return;
       f.ranks[li] = i + 1;
-      f.score += w / (k + i + 1);
+      f.score += contribution(li, item, i);
     });
   });
   return sortFused([...fused.values()]);
 }
 
+export function reciprocalRankFusion(lists: Ranked[][], options: { k?: number; weights?: number[] } = {}): Fused[] {
+  const k = options.k ?? 60;
+  return accumulate(lists, (li, _item, i) => (options.weights?.[li] ?? 1) / (k + i + 1));
+}
+
 export function weightedFusion(lists: Ranked[][], weights: number[]): Fused[] {
-  const fused = new Map<number, Fused>();
-  lists.forEach((list, li) => {
-    if (!list.length) return;
+  const ranges = lists.map((list) => {
     const scores = list.map((x) => x.score);
-    const min = Math.min(...scores);
-    const max = Math.max(...scores);
-    list.forEach((item, i) => {
-      let f = fused.get(item.id);
-      if (!f) {
-        f = { id: item.id, score: 0, ranks: lists.map(() => null) };
-        fused.set(item.id, f);
-      }
-      if (f.ranks[li] !== null) return;
-      f.ranks[li] = i + 1;
-      f.score += (weights[li] ?? 1) * (max > min ? (item.score - min) / (max - min) : 1);
-    });
+    return { min: Math.min(...scores), max: Math.max(...scores) };
   });
-  return sortFused([...fused.values()]);
+  return accumulate(lists, (li, item) => {
+    const { min, max } = ranges[li]!;
+    return (weights[li] ?? 1) * (max > min ? (item.score - min) / (max - min) : 1);
+  });
 }
 
 /** Best first; ties go to the id ranked better in any list, then the smaller id. */

@@ -20,14 +20,16 @@ const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 /** Spans of the words in `text` whose stem is one of `stems`, or that form one of `phrases`. */
 export function findMatches(text: string, stems: Set<string>, phrases: string[][] = []): Match[] {
-  const words = [...text.matchAll(WORD)].map((m) => ({ start: m.index!, end: m.index! + m[0].length, norm: normaliseWord(m[0]), stem: stemOf(m[0]) }));
-  const marked = new Array<boolean>(words.length).fill(false);
-  words.forEach((w, i) => {
-    if (stems.has(w.stem)) marked[i] = true;
-  });
+  // Porter changes only the ends of words: a word can have one of the stems
+  // only if it starts with the stem's first three letters. Most words are
+  // ruled out by that before they are stemmed.
+  const prefixes = new Set([...stems].map((s) => s.slice(0, 3)));
+  const words = [...text.matchAll(WORD)].map((m) => ({ start: m.index!, end: m.index! + m[0].length, raw: m[0] }));
+  const norms = phrases.length ? words.map((w) => normaliseWord(w.raw)) : [];
+  const marked = words.map((w) => prefixes.has(normaliseWord(w.raw.slice(0, 3))) && stems.has(stemOf(w.raw)));
   for (const phrase of phrases) {
     for (let i = 0; i + phrase.length <= words.length; i++) {
-      if (phrase.every((p, j) => words[i + j]!.norm === p)) for (let j = 0; j < phrase.length; j++) marked[i + j] = true;
+      if (phrase.every((p, j) => norms[i + j] === p)) for (let j = 0; j < phrase.length; j++) marked[i + j] = true;
     }
   }
   // Adjacent marked words (a phrase) become one span.

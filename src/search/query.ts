@@ -23,11 +23,23 @@ const STOP = new Set([...eng, 'say', 'said', 'says', 'tell', 'told', 'mention', 
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 export function normaliseWord(word: string): string {
-  return word.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/['’]s$/, '').replace(/['’]/g, '');
+  // Most words are plain ASCII: skip Unicode decomposition for them.
+  const folded = /^[\x00-\x7f]*$/.test(word) ? word : word.normalize('NFKD').replace(/\p{M}+/gu, '');
+  return folded.toLowerCase().replace(/['’]s$/, '').replace(/['’]/g, '');
 }
 
+const STEMS = new Map<string, string>();
+const MAX_CACHED_STEMS = 100_000;
+
+/** The Porter stem of a word (cached: snippets stem every word of every result). */
 export function stemOf(word: string): string {
-  return stemmer(normaliseWord(word));
+  let stem = STEMS.get(word);
+  if (stem === undefined) {
+    stem = stemmer(normaliseWord(word));
+    if (STEMS.size >= MAX_CACHED_STEMS) STEMS.clear();
+    STEMS.set(word, stem);
+  }
+  return stem;
 }
 
 export function wordsOf(text: string): string[] {

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { KnowledgeBase } from '../knowledge-base.js';
 import { citationOf, PASSAGE_RECORD_SQL, type PassageRecord } from './citation.js';
 import { reciprocalRankFusion, weightedFusion, type Ranked } from './fusion.js';
@@ -33,17 +34,22 @@ export class Searcher {
     const started = performance.now();
     const query = parseQuery(req.q);
     const ranked = await this.rank(req, query);
-    const records = this.records(ranked.map((r) => r.id));
     const perDoc = new Map<number, number>();
     const results: Hit[] = [];
-    for (const r of ranked) {
-      const rec = records.get(r.id);
-      if (!rec) continue; // deleted since the index was read
-      const n = perDoc.get(rec.doc_id) ?? 0;
-      if (n >= req.perDoc) continue;
-      perDoc.set(rec.doc_id, n + 1);
-      results.push({ passage_id: rec.id, score: round(r.score), text: rec.text, snippet: req.snippets === false ? '' : snippet(rec.text, query.stems, query.phrases), citation: citationOf(rec) });
-      if (results.length >= req.k) break;
+    // Fetch passages a chunk at a time: usually the first chunk fills k.
+    const chunk = Math.max(20, req.k * 2);
+    for (let at = 0; at < ranked.length && results.length < req.k; at += chunk) {
+      const slice = ranked.slice(at, at + chunk);
+      const records = this.records(slice.map((r) => r.id));
+      for (const r of slice) {
+        const rec = records.get(r.id);
+        if (!rec) continue; // deleted since the index was read
+        const n = perDoc.get(rec.doc_id) ?? 0;
+        if (n >= req.perDoc) continue;
+        perDoc.set(rec.doc_id, n + 1);
+        results.push({ passage_id: rec.id, score: round(r.score), text: rec.text, snippet: req.snippets === false ? '' : snippet(rec.text, query.stems, query.phrases), citation: citationOf(rec) });
+        if (results.length >= req.k) break;
+      }
     }
     const info = req.mode === 'lexical' ? this.kb.embedderInfo() : this.embedderInfoForQuery();
     return {
@@ -60,7 +66,7 @@ export class Searcher {
     // Enough candidates to fill k after the per-document cap and filters.
     const depth = Math.max(50, req.k * 5);
     const lexical = req.mode === 'semantic' ? [] : this.lexical(query, depth, req);
-    const semantic = req.mode === 'lexical' ? [] : await this.semantic(req.q, depth, req);
+    const semantic = req.mode === 'lexical' ? [] : await this.semantic(req.q, depth, req, req.vector);
     if (req.mode === 'lexical') return lexical;
     if (req.mode === 'semantic') return semantic;
     const fused =
@@ -78,10 +84,8 @@ export class Searcher {
   lexical(query: ParsedQuery, depth: number, filters: Filters = {}): Ranked[] {
     const fts = toFtsQuery(query);
     if (!fts) return [];
-    const stmt = this.kb.store.db.prepare(
-      // rank is bm25() with the column weights of BM25_WEIGHTS (set in the schema).
-      'SELECT rowid AS id, -rank AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?',
-    );
+    // rank is bm25() with the column weights of BM25_WEIGHTS (set in the schema).
+    const stmt = this.statement('SELECT rowid AS id, -rank AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?');
     const filtered = hasFilters(filters);
     let limit = filtered ? depth * 4 : depth;
     for (;;) {
@@ -95,11 +99,11 @@ export class Searcher {
   }
 
   /** HNSW k-NN with the query vector; with filters, only passages that pass them are accepted. */
-  async semantic(text: string, depth: number, filters: Filters = {}): Promise<Ranked[]> {
+  async semantic(text: string, depth: number, filters: Filters = {}, precomputed?: Float32Array): Promise<Ranked[]> {
     const embedder = this.kb.embeddings.queryEmbedder();
     const index = this.kb.vectors.current();
     if (!embedder || !index || index.size() === 0) return [];
-    const vector = await embedder.embedQuery(text);
+    const vector = precomputed ?? (await embedder.embedQuery(text));
     if (!vector.some((x) => x !== 0)) return [];
     if (!hasFilters(filters)) return index.search(vector, depth);
     const allowed = this.allowed(filters);
@@ -142,13 +146,26 @@ export class Searcher {
     return out;
   }
 
+  private readonly statements = new Map<string, Statement>();
+
+  /** A prepared statement, prepared once per SQL text. */
+  private statement(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.kb.store.db.prepare(sql);
+      if (this.statements.size > 200) this.statements.clear();
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   /** Passages with their documents, by id. */
   records(ids: number[]): Map<number, PassageRecord> {
     const out = new Map<number, PassageRecord>();
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
       if (!chunk.length) break;
-      const rows = this.kb.store.db.prepare(`${PASSAGE_RECORD_SQL} WHERE p.id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as PassageRecord[];
+      const rows = this.statement(`${PASSAGE_RECORD_SQL} WHERE p.id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as PassageRecord[];
       for (const r of rows) out.set(r.id, r);
     }
     return out;

@@ -48,6 +48,8 @@ export interface SearchRequest extends Filters {
   mode: SearchMode;
   /** At most this many passages per document. */
   perDoc: number;
+  /** A query vector computed beforehand (benchmarks measure search without the embedding). */
+  vector?: Float32Array;
   /** Build snippets (default true; evaluation and benchmarks skip them). */
   snippets?: boolean;
 }

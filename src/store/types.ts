@@ -2,8 +2,8 @@
 export type DocumentKind = 'bulletin' | 'strategy' | 'other';
 export const DOCUMENT_KINDS: readonly DocumentKind[] = ['bulletin', 'strategy', 'other'];
 
-export interface DocumentRow {
-  id: number;
+/** What a document says about itself, stored and read back alike. */
+export interface DocumentFields {
   source_id: string;
   sha256: string;
   kind: DocumentKind;
@@ -16,6 +16,10 @@ export interface DocumentRow {
   parent_id: number | null;
   pages: number | null;
   bytes: number;
+}
+
+export interface DocumentRow extends DocumentFields {
+  id: number;
   ingested_at: string;
   updated_at: string;
 }
@@ -45,19 +49,7 @@ export interface NewPassage {
 }
 
 /** Everything needed to store (or replace) one document. */
-export interface NewDocument {
-  source_id: string;
-  sha256: string;
-  kind: DocumentKind;
-  mime: string;
-  title: string;
-  published_at: string | null;
-  author: string | null;
-  source_url: string | null;
-  file_name: string;
-  parent_id: number | null;
-  pages: number | null;
-  bytes: number;
+export interface NewDocument extends DocumentFields {
   text: string;
   passages: NewPassage[];
 }

@@ -12,7 +12,7 @@ export interface HnswOptions {
   efSearch: number;
 }
 
-export const DEFAULT_HNSW: HnswOptions = { m: 16, efConstruction: 200, efSearch: 128 };
+export const DEFAULT_HNSW: HnswOptions = { m: 16, efConstruction: 200, efSearch: 320 };
 
 /**
  * HNSW (hnswlib) over cosine similarity, labels = passage ids. Deleted
@@ -25,6 +25,7 @@ export class HnswIndex implements VectorIndex {
   private readonly live: Set<number>;
   private tombstones: number;
   private readonly options: HnswOptions;
+  private efSearch: number;
 
   private constructor(index: InstanceType<typeof HierarchicalNSW>, dim: number, live: Set<number>, tombstones: number, options: HnswOptions) {
     this.index = index;
@@ -32,6 +33,7 @@ export class HnswIndex implements VectorIndex {
     this.live = live;
     this.tombstones = tombstones;
     this.options = options;
+    this.efSearch = options.efSearch;
     index.setEf(options.efSearch);
   }
 
@@ -127,13 +129,16 @@ export class HnswIndex implements VectorIndex {
   search(query: Float32Array, k: number, accept?: (id: number) => boolean): Neighbour[] {
     const n = Math.min(k, this.live.size);
     if (n <= 0) return [];
-    if (this.index.getEf() < n) this.index.setEf(n);
+    const widened = n > this.efSearch;
+    if (widened) this.index.setEf(n);
     const result = accept ? this.index.searchKnn(Array.from(query), n, accept) : this.index.searchKnn(Array.from(query), n);
-    if (this.index.getEf() !== this.options.efSearch) this.index.setEf(this.options.efSearch);
+    if (widened) this.index.setEf(this.efSearch);
     return result.neighbors.map((id, i) => ({ id, score: 1 - result.distances[i]! }));
   }
 
+  /** Search breadth from now on (at least k is always used). */
   setEf(ef: number): void {
+    this.efSearch = ef;
     this.index.setEf(ef);
   }
 

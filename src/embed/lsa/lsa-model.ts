@@ -28,7 +28,7 @@ export interface LsaOptions {
   maxVocab: number;
 }
 
-export const DEFAULT_LSA: LsaOptions = { dim: 256, minDf: 2, maxVocab: 60_000 };
+export const DEFAULT_LSA: LsaOptions = { dim: 256, minDf: 2, maxVocab: 20_000 };
 
 export function fitLsa(texts: string[], options: LsaOptions = DEFAULT_LSA): LsaModel {
   const docs = texts.map(terms);

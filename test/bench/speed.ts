@@ -1,0 +1,183 @@
+/**
+ * Speed and scale on synthetic bulletin-like corpora:
+ *   npm run bench                 10,000 and 100,000 passages
+ *   npm run bench -- --quick      10,000 passages, a shorter load test (under two minutes)
+ *   npm run bench -- --large      adds 1,000,000 passages
+ * Every latency is reported beside a bare FTS5 query and a bare HNSW k-NN
+ * measured in the same run, so our overhead is a ratio, not a number that
+ * depends on how busy the machine is.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import autocannon from 'autocannon';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { KnowledgeBase } from '../../src/knowledge-base.js';
+import { blobToVector } from '../../src/embed/embedder.js';
+import { Searcher } from '../../src/search/search.js';
+import { parseQuery, toFtsQuery } from '../../src/search/query.js';
+import { ExactIndex } from '../../src/vector/exact-index.js';
+import { Pipeline } from '../../ingest/pipeline.js';
+import { ROOT } from '../helpers.js';
+import { generator } from './synthetic.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const sizes = quick ? [10_000] : [10_000, 100_000, ...(args.has('--large') ? [1_000_000] : [])];
+const QUERIES = 200;
+const PASSAGES_PER_DOC = 10;
+const log = createLogger('warn');
+
+function percentiles(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { p50: r(at(50)), p95: r(at(95)), p99: r(at(99)) };
+}
+
+async function time<T>(queries: T[], fn: (q: T) => unknown): Promise<number[]> {
+  for (const q of queries.slice(0, 20)) await fn(q); // warm-up
+  const out: number[] = [];
+  for (const q of queries) {
+    const t = performance.now();
+    await fn(q);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+const fileSize = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+
+async function benchSize(n: number) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-bench-'));
+  const config = loadConfig(process.env, { dataDir, embedder: 'builtin', logLevel: 'warn', rateLimitReads: 1_000_000_000, port: 0 });
+  const kb = await KnowledgeBase.open(config, log);
+  const gen = generator(n);
+  const pipeline = new Pipeline({ store: kb.store, config, log });
+  const kinds = ['bulletin', 'strategy', 'other'] as const;
+
+  // Ingest: text, split and write (embedding excluded), then vectors and index.
+  const t0 = performance.now();
+  const docs = Math.ceil(n / PASSAGES_PER_DOC);
+  for (let start = 0; start < docs; start += 1000) {
+    kb.store.transaction(() => {
+      for (let d = start; d < Math.min(docs, start + 1000); d++) {
+        const text = Array.from({ length: PASSAGES_PER_DOC }, () => gen.passage(150)).join('\n\n');
+        pipeline.ingestText({ sourceId: `synthetic:${d}`, title: gen.title(), text, publishedAt: gen.date(), kind: kinds[d % 3] });
+      }
+    });
+  }
+  const textMs = performance.now() - t0;
+  const t1 = performance.now();
+  await kb.refresh();
+  const vectorMs = performance.now() - t1;
+  const passages = kb.store.stats().passages;
+
+  const queries = Array.from({ length: QUERIES }, () => gen.query());
+  const embedder = kb.embeddings.queryEmbedder()!;
+  const embedTimes: number[] = [];
+  const vectors = new Map<string, Float32Array>();
+  for (const q of queries) {
+    const t = performance.now();
+    vectors.set(q, await embedder.embedQuery(q));
+    embedTimes.push(performance.now() - t);
+  }
+  const searcher = new Searcher(kb);
+  const index = kb.vectors.current()!;
+  const fts = kb.store.db.prepare('SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT 10');
+  const ftsQueries = new Map(queries.map((q) => [q, toFtsQuery(parseQuery(q))!]));
+
+  const latency = {
+    bare_fts5: percentiles(await time(queries, (q) => fts.all(ftsQueries.get(q)))),
+    bare_knn: percentiles(await time(queries, (q) => index.search(vectors.get(q)!, 10))),
+    lexical: percentiles(await time(queries, (q) => searcher.search({ q, k: 10, mode: 'lexical', perDoc: 3 }))),
+    semantic: percentiles(await time(queries, (q) => searcher.search({ q, k: 10, mode: 'semantic', perDoc: 3, vector: vectors.get(q)! }))),
+    hybrid: percentiles(await time(queries, (q) => searcher.search({ q, k: 10, mode: 'hybrid', perDoc: 3, vector: vectors.get(q)! }))),
+    query_embedding: percentiles(embedTimes),
+  };
+
+  // HNSW recall@10 against exact search over the same stored vectors.
+  const exact = new ExactIndex(embedder.dim);
+  for (const row of kb.store.db.prepare('SELECT passage_id AS id, vector FROM embeddings').iterate() as IterableIterator<{ id: number; vector: Buffer }>) {
+    exact.add([{ id: row.id, vector: blobToVector(row.vector) }]);
+  }
+  let found = 0;
+  const sample = queries.slice(0, 100).filter((q) => vectors.get(q)!.some((x) => x !== 0));
+  for (const q of sample) {
+    const truth = new Set(exact.search(vectors.get(q)!, 10).map((h) => h.id));
+    found += index.search(vectors.get(q)!, 10).filter((h) => truth.has(h.id)).length;
+  }
+  const recall = found / (sample.length * 10);
+
+  // The server under load: the real `kb serve` in its own process (so the
+  // load generator does not share its thread), 16 connections on
+  // /api/search, loopback only, bounded in time.
+  kb.vectors.save();
+  const server = spawn(process.execPath, [path.join(ROOT, 'src', 'bin', 'kb.js'), '--data', dataDir, '--json', '--embedder', 'builtin', 'serve', '--port', '0'], {
+    env: { ...process.env, KB_LOG_LEVEL: 'warn', KB_RATE_LIMIT_READS: '1000000000' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"([^"]+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    server.once('exit', (code) => reject(new Error(`kb serve exited (${code})`)));
+  });
+  let next = 0;
+  const load = await autocannon({
+    url,
+    connections: 16,
+    duration: quick ? 8 : 15,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/search?q=${encodeURIComponent(queries[next++ % queries.length]!)}` }) }],
+  });
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  const dbBytes = fileSize(path.join(dataDir, 'kb.sqlite')) + fileSize(path.join(dataDir, 'kb.sqlite-wal'));
+  const indexBytes = fileSize(path.join(dataDir, 'vectors.hnsw'));
+  await kb.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+
+  return {
+    passages,
+    embedder: embedder.id,
+    ingest: {
+      passages_per_s_without_embedding: Math.round(passages / (textMs / 1000)),
+      passages_per_s_with_builtin_embedder: Math.round(passages / ((textMs + vectorMs) / 1000)),
+      text_ms: Math.round(textMs),
+      vectors_and_index_ms: Math.round(vectorMs),
+    },
+    latency_ms: latency,
+    overhead_hybrid_p95: Math.round((latency.hybrid.p95 / (latency.bare_fts5.p95 + latency.bare_knn.p95)) * 100) / 100,
+    hnsw: { recall_at_10: Math.round(recall * 1000) / 1000, ef: config.hnswEf, queries: sample.length },
+    size: { db_bytes_per_passage: Math.round(dbBytes / passages), index_bytes_per_passage: Math.round(indexBytes / passages) },
+    load: { connections: 16, seconds: quick ? 8 : 15, requests_per_s: Math.round(load.requests.average), p99_ms: load.latency.p99, errors: load.errors + load.timeouts + load.non2xx },
+  };
+}
+
+const results = [];
+for (const n of sizes) {
+  process.stderr.write(`benchmarking ${n.toLocaleString('en-GB')} passages…\n`);
+  const r = await benchSize(n);
+  results.push(r);
+  const l = r.latency_ms;
+  console.log(`\n${r.passages.toLocaleString('en-GB')} passages (${r.embedder.replace(/@.*/, '')})`);
+  console.log(`  ingest: ${r.ingest.passages_per_s_without_embedding} passages/s without embedding, ${r.ingest.passages_per_s_with_builtin_embedder} with the built-in embedder`);
+  console.log(`  latency ms (p50 / p95 / p99), query embedding excluded:`);
+  for (const [name, p] of Object.entries(l)) console.log(`    ${name.padEnd(16)} ${String(p.p50).padStart(7)} ${String(p.p95).padStart(7)} ${String(p.p99).padStart(7)}`);
+  console.log(`  hybrid p95 overhead: ${r.overhead_hybrid_p95} × (bare FTS5 p95 + bare k-NN p95)`);
+  console.log(`  HNSW recall@10 against exact: ${r.hnsw.recall_at_10} (ef ${r.hnsw.ef})`);
+  console.log(`  size per passage: database ${r.size.db_bytes_per_passage} B, index ${r.size.index_bytes_per_passage} B`);
+  console.log(`  load (16 connections, ${r.load.seconds} s): ${r.load.requests_per_s} requests/s, p99 ${r.load.p99_ms} ms, ${r.load.errors} errors`);
+}
+const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+console.log(`\npeak RSS: ${peakRssMb} MiB`);
+const out = path.join(ROOT, 'data', 'bench');
+fs.mkdirSync(out, { recursive: true });
+const file = path.join(out, `speed-${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
+fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`, peak_rss_mb: peakRssMb, results }, null, 2));
+console.log(`written to ${path.relative(ROOT, file)}`);
