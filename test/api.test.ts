@@ -322,3 +322,21 @@ describe('limits on the service itself', () => {
     expect(fs.existsSync(path.join(config.dataDir, 'vectors.json'))).toBe(true);
   });
 });
+
+describe('common words in large collections', () => {
+  it('leaves a word in over a fifth of passages out of the lexical query when it is costly and rarer words remain', async () => {
+    const { kb } = await openKb({}, [SAMPLES]);
+    const { Searcher } = await import('../src/search/search.js');
+    const { parseQuery } = await import('../src/search/query.js');
+    const total = kb.store.stats().passages;
+    const schoolShare = (kb.store.db.prepare("SELECT doc FROM passages_vocab WHERE term = 'school'").pluck().get() as number) / total;
+    expect(schoolShare).toBeGreaterThan(0.2);
+    // As if the collection were large: every posting list counts as costly.
+    const pruning = new Searcher(kb, { commonWordPostings: 1 });
+    expect(pruning.withoutCommonWords(parseQuery('school levy')).words).toEqual(['levy']);
+    expect(pruning.withoutCommonWords(parseQuery('school')).words).toEqual(['school']);
+    // At the real threshold this small collection is never pruned.
+    expect(new Searcher(kb).withoutCommonWords(parseQuery('school levy')).words).toEqual(['school', 'levy']);
+    await kb.close();
+  });
+});

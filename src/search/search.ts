@@ -3,7 +3,7 @@ import type { KnowledgeBase } from '../knowledge-base.js';
 import { citationOf, PASSAGE_RECORD_SQL, type PassageRecord } from './citation.js';
 import { reciprocalRankFusion, weightedFusion, type Ranked } from './fusion.js';
 import { snippet } from './highlight.js';
-import { parseQuery, toFtsQuery, type ParsedQuery } from './query.js';
+import { parseQuery, stemOf, toFtsQuery, type ParsedQuery } from './query.js';
 import type { Filters, Hit, SearchRequest, SearchResponse } from './types.js';
 
 export interface SearchOptions {
@@ -12,9 +12,17 @@ export interface SearchOptions {
   rrfK: number;
   /** Weighted fusion: the lexical share (semantic gets the rest). */
   lexicalWeight: number;
+  /** See withoutCommonWords. */
+  commonWordShare: number;
+  commonWordPostings: number;
 }
 
-export const DEFAULT_SEARCH: SearchOptions = { fusion: 'rrf', rrfK: 60, lexicalWeight: 0.5 };
+/** A word in more than this share of passages is left out of a lexical query that has rarer words. */
+export const COMMON_WORD_SHARE = 0.2;
+/** …and in more passages than this (below it, scoring the word is cheap whatever its share). */
+export const COMMON_WORD_POSTINGS = 10_000;
+
+export const DEFAULT_SEARCH: SearchOptions = { fusion: 'rrf', rrfK: 60, lexicalWeight: 0.5, commonWordShare: COMMON_WORD_SHARE, commonWordPostings: COMMON_WORD_POSTINGS };
 
 /**
  * Hybrid retrieval: FTS5 bm25 and HNSW k-NN, each over-fetching candidates,
@@ -82,7 +90,7 @@ export class Searcher {
    * and the limit grows only when filters leave too few.
    */
   lexical(query: ParsedQuery, depth: number, filters: Filters = {}): Ranked[] {
-    const fts = toFtsQuery(query);
+    const fts = toFtsQuery(this.withoutCommonWords(query));
     if (!fts) return [];
     // rank is bm25() with the column weights of BM25_WEIGHTS (set in the schema).
     const stmt = this.statement('SELECT rowid AS id, -rank AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?');
@@ -96,6 +104,39 @@ export class Searcher {
       if (kept.length >= depth || rows.length < limit || limit >= 100_000) return kept.slice(0, depth);
       limit *= 4;
     }
+  }
+
+  /**
+   * Leaves out of the lexical query the words that are both common (in more
+   * than a fifth of all passages) and costly (more than COMMON_WORD_POSTINGS
+   * passages to score), when rarer words remain. BM25 gives such a word under
+   * a third of the weight of a word in 1% of passages, yet FTS5 must score
+   * its whole posting list (bm25 has no early exit). Small collections are
+   * never pruned: every word is cheap there. The semantic leg still sees the
+   * whole question.
+   */
+  withoutCommonWords(query: ParsedQuery): ParsedQuery {
+    if (query.words.length < 2) return query;
+    const total = this.passageCount();
+    const { commonWordShare: share, commonWordPostings: postings } = this.options;
+    if (total * share < postings) return query;
+    const df = this.statement('SELECT doc FROM passages_vocab WHERE term = ?').pluck();
+    const rare = query.words.filter((w) => {
+      const n = (df.get(stemOf(w)) as number | undefined) ?? 0;
+      return n <= total * share || n <= postings;
+    });
+    return rare.length && rare.length < query.words.length ? { ...query, words: rare } : query;
+  }
+
+  private counted = { generation: '', count: 0 };
+
+  /** Passages stored, recounted only when the store has changed. */
+  private passageCount(): number {
+    const generation = this.kb.store.getMeta('vectors_generation') ?? '';
+    if (generation !== this.counted.generation || !this.counted.count) {
+      this.counted = { generation, count: (this.statement('SELECT count(*) AS n FROM passages').get() as { n: number }).n };
+    }
+    return this.counted.count;
   }
 
   /** HNSW k-NN with the query vector; with filters, only passages that pass them are accepted. */

@@ -110,6 +110,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   INSERT INTO passages_fts(passages_fts, rank) VALUES ('rank', 'bm25(2.0, 1.5, 1.0)');
   `,
+  // 4: per-term document counts of the FTS5 index, to leave out of a query
+  // the words so common they carry almost no weight but cost the most.
+  `
+  CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
+  `,
 ];
 
 /** bm25() column weights set as the FTS5 rank by migration 3: title, section, text. */

@@ -64,7 +64,8 @@ async function benchSize(n: number) {
   for (let start = 0; start < docs; start += 1000) {
     kb.store.transaction(() => {
       for (let d = start; d < Math.min(docs, start + 1000); d++) {
-        const text = Array.from({ length: PASSAGES_PER_DOC }, () => gen.passage(150)).join('\n\n');
+        const topic = d % gen.topics;
+        const text = Array.from({ length: PASSAGES_PER_DOC }, () => gen.passage(150, topic)).join('\n\n');
         pipeline.ingestText({ sourceId: `synthetic:${d}`, title: gen.title(), text, publishedAt: gen.date(), kind: kinds[d % 3] });
       }
     });

@@ -30,7 +30,9 @@ function syllableWord(rand: () => number): string {
 
 export interface Generator {
   vocabulary: string[];
-  passage(words?: number): string;
+  topics: number;
+  /** A passage on one topic: most content words come from the topic's own vocabulary. */
+  passage(words?: number, topic?: number): string;
   query(): string;
   title(): string;
   date(): string;
@@ -60,23 +62,41 @@ export function generator(seed = 1, vocabularySize = 40_000): Generator {
     }
     return vocabulary[lo]!;
   };
-  const sentence = () => {
+  // Topics: each has its own Zipfian order over 600 words of the body and
+  // tail of the vocabulary, as bulletins have subjects (attendance, SEND,
+  // apprenticeships…). Without them the text, and its vectors, would have no
+  // structure at all, which no real collection lacks.
+  const TOPICS = 60;
+  const topicWords = Array.from({ length: TOPICS }, () => Array.from({ length: 600 }, () => vocabulary[HEAD.length + Math.floor(Math.pow(rand(), 2) * (vocabulary.length - HEAD.length))]!));
+  const topicWeights = new Float64Array(600);
+  let topicTotal = 0;
+  for (let i = 0; i < 600; i++) topicWeights[i] = topicTotal += 1 / Math.pow(i + 1, 0.9);
+  const drawTopic = (t: number, from = 0) => {
+    const lo0 = from ? topicWeights[from - 1]! : 0;
+    const x = lo0 + rand() * (topicTotal - lo0);
+    let i = from;
+    while (topicWeights[i]! < x) i++;
+    return topicWords[t]![i]!;
+  };
+  const sentence = (topic: number) => {
     const n = 8 + Math.floor(rand() * 23);
-    const words = Array.from({ length: n }, () => draw());
+    const words = Array.from({ length: n }, () => (rand() < 0.4 ? drawTopic(topic) : draw()));
     words[0] = words[0]![0]!.toUpperCase() + words[0]!.slice(1);
     return words.join(' ') + '.';
   };
   return {
     vocabulary,
-    passage(words = 150) {
+    topics: TOPICS,
+    passage(words = 150, topic = Math.floor(rand() * TOPICS)) {
       let out = '';
-      while (out.split(' ').length < words) out += (out ? ' ' : '') + sentence();
+      while (out.split(' ').length < words) out += (out ? ' ' : '') + sentence(topic);
       return out;
     },
-    // Queries mix a common word or two with content words from the body of the distribution.
+    // Queries: two to six words, mostly a topic's words, sometimes opening with a common one.
     query() {
+      const topic = Math.floor(rand() * TOPICS);
       const n = 2 + Math.floor(rand() * 5);
-      return Array.from({ length: n }, (_, i) => (i === 0 && rand() < 0.5 ? draw() : draw(HEAD.length))).join(' ');
+      return Array.from({ length: n }, (_, i) => (i === 0 && rand() < 0.5 ? draw() : drawTopic(topic, 5))).join(' ');
     },
     title() {
       return `${DOMAIN[Math.floor(rand() * DOMAIN.length)]} ${DOMAIN[Math.floor(rand() * DOMAIN.length)]} update`;
