@@ -44,7 +44,9 @@ export const ConfigSchema = z.object({
   /** Passages embedded per call. */
   embedBatch: intFromEnv(1).default(32),
   /** HNSW search breadth (recall against speed). */
-  hnswEf: intFromEnv(10).default(320),
+  hnswEf: intFromEnv(10).default(1280),
+  /** HNSW graph degree (recall against build time and size; applies when the index is next built). */
+  hnswM: intFromEnv(4).max(128).default(32),
   /** Where `kb serve` listens. */
   host: z.string().min(1).default('127.0.0.1'),
   port: intFromEnv(0).max(65535).default(3000),
@@ -88,6 +90,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   embedThreads: 'KB_EMBED_THREADS',
   embedBatch: 'KB_EMBED_BATCH',
   hnswEf: 'KB_HNSW_EF',
+  hnswM: 'KB_HNSW_M',
   host: 'KB_HOST',
   port: 'KB_PORT',
   apiToken: 'KB_API_TOKEN',

@@ -298,6 +298,19 @@ describe('limits on the service itself', () => {
     await kb.close();
   });
 
+  it('422 for an upload over the parse time limit', async () => {
+    const { kb } = await openKb({ parseTimeoutMs: 100 }, []);
+    const app = await buildApp({ config: kb.config, kb, log: silentLogger });
+    const pdf = await makePdf({ title: 'Slow', sections: [{ paragraphs: ['Parsing this takes longer than a tenth of a second, with the worker starting.'] }], blankPages: 3 });
+    const form = multipart([{ name: 'slow.pdf', content: pdf }]);
+    const res = await app.inject({ method: 'POST', url: '/api/documents', headers: form.headers, payload: form.payload });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'PARSE_TIMEOUT', message: expect.stringContaining('slow.pdf: parsing took longer than 100 ms') });
+    expect(kb.store.stats().documents).toBe(0);
+    await app.close();
+    await kb.close();
+  });
+
   it('500 hides the details of an internal failure', async () => {
     const { kb } = await openKb({}, [path.join(SAMPLES, '2024-01-09-weekly-update.txt')]);
     const app = await buildApp({ config: kb.config, kb, log: silentLogger });
