@@ -47,6 +47,8 @@ export const ConfigSchema = z.object({
   hnswEf: intFromEnv(10).default(1280),
   /** HNSW graph degree (recall against build time and size; applies when the index is next built). */
   hnswM: intFromEnv(4).max(128).default(32),
+  /** HNSW build breadth (graph quality against build time; applies when the index is next built). */
+  hnswEfConstruction: intFromEnv(10).default(200),
   /** Where `kb serve` listens. */
   host: z.string().min(1).default('127.0.0.1'),
   port: intFromEnv(0).max(65535).default(3000),
@@ -91,6 +93,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   embedBatch: 'KB_EMBED_BATCH',
   hnswEf: 'KB_HNSW_EF',
   hnswM: 'KB_HNSW_M',
+  hnswEfConstruction: 'KB_HNSW_EF_CONSTRUCTION',
   host: 'KB_HOST',
   port: 'KB_PORT',
   apiToken: 'KB_API_TOKEN',

@@ -33,7 +33,7 @@ export class KnowledgeBase {
     const store = Store.open(config.dataDir);
     try {
       const embeddings = await Embeddings.open(config, store, log, options);
-      const vectors = new Vectors(config.dataDir, store, log, { efSearch: config.hnswEf, m: config.hnswM });
+      const vectors = new Vectors(config.dataDir, store, log, { efSearch: config.hnswEf, m: config.hnswM, efConstruction: config.hnswEfConstruction });
       const kb = new KnowledgeBase(config, store, embeddings, vectors, log);
       if (options.sync !== false && !options.allowSwitch) await kb.refresh();
       return kb;

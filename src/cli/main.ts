@@ -91,7 +91,7 @@ export async function main(
     const store = Store.open(ctx.config.dataDir);
     try {
       // The vector index is derived data: repaired by whatever command runs next.
-      new Vectors(ctx.config.dataDir, store, ctx.log, { efSearch: ctx.config.hnswEf, m: ctx.config.hnswM }).repair();
+      new Vectors(ctx.config.dataDir, store, ctx.log, { efSearch: ctx.config.hnswEf, m: ctx.config.hnswM, efConstruction: ctx.config.hnswEfConstruction }).repair();
       return await fn(store);
     } finally {
       store.close();
