@@ -46,9 +46,9 @@ export const ConfigSchema = z.object({
   /** HNSW search breadth (recall against speed). */
   hnswEf: intFromEnv(10).default(1280),
   /** HNSW graph degree (recall against build time and size; applies when the index is next built). */
-  hnswM: intFromEnv(4).max(128).default(32),
+  hnswM: intFromEnv(4).max(128).default(48),
   /** HNSW build breadth (graph quality against build time; applies when the index is next built). */
-  hnswEfConstruction: intFromEnv(10).default(200),
+  hnswEfConstruction: intFromEnv(10).default(300),
   /** Where `kb serve` listens. */
   host: z.string().min(1).default('127.0.0.1'),
   port: intFromEnv(0).max(65535).default(3000),

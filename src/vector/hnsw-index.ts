@@ -12,7 +12,7 @@ export interface HnswOptions {
   efSearch: number;
 }
 
-export const DEFAULT_HNSW: HnswOptions = { m: 32, efConstruction: 200, efSearch: 1280 };
+export const DEFAULT_HNSW: HnswOptions = { m: 48, efConstruction: 300, efSearch: 1280 };
 
 /**
  * HNSW (hnswlib) over cosine similarity, labels = passage ids. Deleted
