@@ -29,13 +29,13 @@ export class KnowledgeBase {
    * date (a crash may have left passages without vectors, or an index behind
    * the database). `allowSwitch` is for reindexing to another embedder.
    */
-  static async open(config: Config, log: Logger, options: { allowSwitch?: boolean; sync?: boolean } = {}): Promise<KnowledgeBase> {
+  static async open(config: Config, log: Logger, options: { allowSwitch?: boolean } = {}): Promise<KnowledgeBase> {
     const store = Store.open(config.dataDir);
     try {
       const embeddings = await Embeddings.open(config, store, log, options);
       const vectors = new Vectors(config.dataDir, store, log, { efSearch: config.hnswEf, m: config.hnswM, efConstruction: config.hnswEfConstruction });
       const kb = new KnowledgeBase(config, store, embeddings, vectors, log);
-      if (options.sync !== false && !options.allowSwitch) await kb.refresh();
+      if (!options.allowSwitch) await kb.refresh();
       return kb;
     } catch (err) {
       store.close();

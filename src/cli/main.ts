@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { MANIFEST_FILE, Vectors } from '../vector/vectors.js';
+import { readManifest, Vectors } from '../vector/vectors.js';
 import { loadConfig, type Config } from '../config.js';
 import { KbError, toKbError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
@@ -198,8 +196,7 @@ export async function main(
       const { longDate } = await import('../search/citation.js');
       await withKb(ctx, async (kb) => {
         const req = searchRequest(ctx, words.join(' '), opts);
-        const embedder = kb.embeddings.queryEmbedder();
-        const answer = await ask(new Searcher(kb), embedder ? (t) => embedder.embedQuery(t) : null, embedder ? (t) => embedder.embedDocuments(t) : null, {
+        const answer = await ask(new Searcher(kb), kb.embeddings.queryEmbedder(), {
           question: req.q,
           k: Math.min(req.k, 10),
           filters: { from: req.from, to: req.to, kind: req.kind, document: req.document },
@@ -417,14 +414,6 @@ function vectorProblems(kb: KnowledgeBase): string[] {
   const wrongDim = (db.prepare('SELECT count(*) AS n FROM embeddings WHERE model = ? AND (dim <> ? OR length(vector) <> 4 * ?)').get(id, Number(kb.store.getMeta('embedder_dim')), Number(kb.store.getMeta('embedder_dim'))) as { n: number }).n;
   if (wrongDim) problems.push(`vectors: ${wrongDim} vectors of the wrong dimension`);
   return problems;
-}
-
-function readManifest(dataDir: string): { count: number; embedder: string; generation: number } | null {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dataDir, MANIFEST_FILE), 'utf8')) as { count: number; embedder: string; generation: number };
-  } catch {
-    return null;
-  }
 }
 
 type SearchCliOptions = { k: string; from?: string; to?: string; kind?: DocumentKind; document?: string };

@@ -1,4 +1,4 @@
-import { dot } from '../embed/embedder.js';
+import { dot, type Embedder } from '../embed/embedder.js';
 import { sentenceSpans } from '../text/sentences.js';
 import type { Searcher } from './search.js';
 import { parseQuery, stemOf } from './query.js';
@@ -32,7 +32,7 @@ interface Candidate {
  * words it contains, its meaning (when an embedder is active) and its
  * passage's rank; the best two or three, each with its citation number.
  */
-export async function ask(searcher: Searcher, embedQuery: ((t: string) => Promise<Float32Array>) | null, embedTexts: ((t: string[]) => Promise<Float32Array[]>) | null, req: AskRequest): Promise<Answer> {
+export async function ask(searcher: Searcher, embedder: Embedder | null, req: AskRequest): Promise<Answer> {
   const started = performance.now();
   const found = await searcher.search({ q: req.question, k: req.k, mode: 'hybrid', perDoc: 2, ...req.filters });
   const query = parseQuery(req.question);
@@ -55,10 +55,10 @@ export async function ask(searcher: Searcher, embedQuery: ((t: string) => Promis
     const overlap = stems.length ? stems.filter((s) => own.has(s)).length / stems.length : 0;
     c.score = overlap + 0.3 / (1 + c.rank);
   }
-  if (embedQuery && embedTexts) {
-    const q = await embedQuery(req.question);
+  if (embedder) {
+    const q = await embedder.embedQuery(req.question);
     if (q.some((x) => x !== 0)) {
-      const vectors = await embedTexts(candidates.map((c) => c.text));
+      const vectors = await embedder.embedDocuments(candidates.map((c) => c.text));
       candidates.forEach((c, i) => (c.score += Math.max(0, dot(q, vectors[i]!))));
     }
   }

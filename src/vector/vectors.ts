@@ -31,6 +31,16 @@ export interface IndexState {
   reason?: string;
 }
 
+/** The manifest of the index saved under a data dir, or null when it is missing or unreadable. */
+export function readManifest(dataDir: string): Manifest | null {
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(dataDir, MANIFEST_FILE), 'utf8')) as Manifest;
+    return m.format === 1 && typeof m.embedder === 'string' && Number.isInteger(m.dim) ? m : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Rebuild when more than this share of slots hold deleted vectors. */
 const MAX_TOMBSTONES = 0.3;
 
@@ -173,12 +183,7 @@ export class Vectors {
   }
 
   private readManifest(): Manifest | null {
-    try {
-      const m = JSON.parse(fs.readFileSync(this.manifestFile, 'utf8')) as Manifest;
-      return m.format === 1 && typeof m.embedder === 'string' && Number.isInteger(m.dim) ? m : null;
-    } catch {
-      return null;
-    }
+    return readManifest(this.dir);
   }
 
   private catchUp(embedder: string, generation: number): void {

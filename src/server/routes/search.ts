@@ -49,8 +49,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
   }, async (req) => {
     const { question, k, filters } = req.body;
     checkLength(question);
-    const embedder = ctx.kb.embeddings.queryEmbedder();
-    return ask(ctx.searcher, embedder ? (t) => embedder.embedQuery(t) : null, embedder ? (t) => embedder.embedDocuments(t) : null, {
+    return ask(ctx.searcher, ctx.kb.embeddings.queryEmbedder(), {
       question,
       k,
       filters: { ...filters, kind: filters.kind as DocumentKind | undefined },
