@@ -8,11 +8,12 @@ import type { Store } from '../src/store/store.js';
 import type { DocumentKind, DocumentRow, NewDocument } from '../src/store/types.js';
 import { sha256 } from '../src/text/words.js';
 import { assemble } from './assemble.js';
-import type { LoaderLimits, RawFile } from './document.js';
+import type { Block, LoaderLimits, RawFile } from './document.js';
 import { EXTENSIONS, load } from './loaders/index.js';
 import { extractMetadata } from './metadata.js';
 import { normaliseBlocks } from './normalise.js';
 import { textToBlocks } from './loaders/text.js';
+import { blockFingerprints, repeatedBlocks } from './boilerplate.js';
 import { split, type SplitOptions } from './split.js';
 import { expandPaths, sourceIdForPath } from './walk.js';
 
@@ -151,13 +152,16 @@ export class Pipeline {
       if (known) return known;
       const blocks = normaliseBlocks(textToBlocks(doc.text));
       if (blocks.length === 0) throw new KbError('NO_TEXT', { file: doc.sourceId });
-      const { text, blocks: placed } = assemble(blocks);
       const prepared: NewDocument = {
         source_id: doc.sourceId, sha256: hash, kind: doc.kind ?? 'other', mime: 'text/plain', title: doc.title || doc.sourceId,
         published_at: doc.publishedAt ?? null, author: null, source_url: null, file_name: `${doc.sourceId.replace(/[^\w.-]+/g, '_')}.txt`,
-        parent_id: null, pages: null, bytes: bytes.length, text, passages: split(text, placed, this.splitOptions),
+        parent_id: null, pages: null, bytes: bytes.length, ...this.layout(blocks, doc.sourceId),
       };
-      const { id, created } = this.store.upsertDocument(prepared);
+      const { id, created } = this.store.transaction(() => {
+        const r = this.store.upsertDocument(prepared);
+        this.splitFirstCopies(r.id);
+        return r;
+      });
       return success(prepared, id, created ? 'added' : 'updated');
     } catch (err) {
       return failure(doc.sourceId, err);
@@ -190,11 +194,11 @@ export class Pipeline {
     const loaded = await load(file, this.limits);
     const blocks = normaliseBlocks(loaded.blocks);
     if (blocks.length === 0) throw new KbError('NO_TEXT', { file: file.name });
-    const { text, blocks: placed } = assemble(blocks);
     const fileName = path.basename(file.name);
     const meta = extractMetadata(loaded, blocks, fileName);
+    const docSourceId = loaded.sourceId ?? sourceId;
     const doc: NewDocument = {
-      source_id: loaded.sourceId ?? sourceId,
+      source_id: docSourceId,
       sha256: hash,
       kind: kind ?? meta.kind,
       mime: loaded.mime,
@@ -206,8 +210,7 @@ export class Pipeline {
       parent_id: null,
       pages: loaded.pages ?? null,
       bytes: file.bytes.length,
-      text,
-      passages: split(text, placed, this.splitOptions),
+      ...this.layout(blocks, docSourceId),
     };
     const children: Prepared[] = [];
     const failedChildren: IngestResult[] = [];
@@ -258,9 +261,46 @@ export class Pipeline {
       for (const old of previousChildren) {
         if (!keep.has(old.source_id)) this.store.deleteDocument(old.id);
       }
+      for (const r of results) if (r.document_id !== null) this.splitFirstCopies(r.document_id);
     });
     if (previous && previous.sha256 !== prepared.doc.sha256) this.releaseFile(previous.sha256, previous.file_name);
     return [...results, ...prepared.failedChildren];
+  }
+
+  /**
+   * The document's text, blocks and passages. Paragraphs whose words are
+   * already in another document (a sign-off, a standing item) get passages
+   * of their own: see ingest/boilerplate.ts.
+   */
+  private layout(blocks: Block[], sourceId: string): Pick<NewDocument, 'text' | 'blocks' | 'passages'> {
+    const { text, blocks: placed } = assemble(blocks);
+    const fingerprints = blockFingerprints(placed);
+    const shared = this.store.sharedBlocks(fingerprints, sourceId);
+    return {
+      text,
+      blocks: placed.map((b, i) => ({ kind: b.kind, level: b.level ?? null, page: b.page ?? null, start: b.start, end: b.end, fingerprint: fingerprints[i]! })),
+      passages: split(text, placed, this.splitOptions, repeatedBlocks(placed, fingerprints, shared)),
+    };
+  }
+
+  /**
+   * When a stored document brings the second copy of some paragraph, the
+   * document with the first copy is split again (from its stored text and
+   * blocks) so the paragraph gets a passage of its own there too. Passages
+   * that come out the same keep their ids.
+   */
+  private splitFirstCopies(docId: number): void {
+    for (const other of this.store.firstCopies(docId)) {
+      const doc = this.store.getDocument(other);
+      const text = this.store.documentText(other);
+      if (!doc || text === undefined) continue;
+      const rows = this.store.blocksOf(other);
+      const placed = rows.map((b) => ({ kind: b.kind, level: b.level ?? undefined, page: b.page ?? undefined, text: text.slice(b.start, b.end), start: b.start, end: b.end }));
+      const fingerprints = rows.map((b) => b.fingerprint);
+      const shared = this.store.sharedBlocks(fingerprints, doc.source_id);
+      const r = this.store.replacePassages(other, split(text, placed, this.splitOptions, repeatedBlocks(placed, fingerprints, shared)));
+      if (r.replaced) this.log.debug(`document ${other} split again around text it shares with document ${docId}: ${r.replaced} passages new, ${r.kept} kept`);
+    }
   }
 
   /** Deletes a document and what came with it, and their stored originals. */

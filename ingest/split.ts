@@ -19,6 +19,8 @@ interface Unit extends Span {
   blockStart: boolean;
   page: number | null;
   section: string | null;
+  /** Part of a block whose text recurs in other documents: kept in passages of its own. */
+  repeated: boolean;
 }
 
 /**
@@ -27,10 +29,14 @@ interface Unit extends Span {
  * holds so far is a scrap), prefers to end at a paragraph once it reaches the
  * target size, and never exceeds the maximum. Long paragraphs are cut at
  * sentences, over-long sentences between words. Every passage is a slice of
- * `text`: text.slice(start, end) === passage.text. Pure.
+ * `text`: text.slice(start, end) === passage.text. Blocks listed in
+ * `repeated` (indexes into `blocks`: text that recurs in other documents,
+ * such as a sign-off) form a passage each, with no section unless a heading
+ * leads into them, so the same words make the same passage, with the same
+ * fingerprint, wherever they appear. Pure.
  */
-export function split(text: string, blocks: PlacedBlock[], options: SplitOptions = DEFAULT_SPLIT): NewPassage[] {
-  const units = toUnits(text, blocks, options);
+export function split(text: string, blocks: PlacedBlock[], options: SplitOptions = DEFAULT_SPLIT, repeated: ReadonlySet<number> = new Set()): NewPassage[] {
+  const units = toUnits(text, blocks, options, repeated);
   const groups: Unit[][] = [];
   let current: Unit[] = [];
   let words = 0;
@@ -43,13 +49,15 @@ export function split(text: string, blocks: PlacedBlock[], options: SplitOptions
     if (current.length) {
       const last = current[current.length - 1]!;
       const pageChange = unit.page !== last.page;
+      // Each repeated block is a passage of its own (a lone heading may lead into it).
+      const repeatChange = (unit.repeated !== last.repeated || (unit.repeated && unit.blockStart)) && !(unit.repeated && last.heading && current.length === 1);
       const newSection = unit.heading && !last.heading && words >= options.minWords / 2;
       const overMax = words + unit.words > options.maxWords;
       // Prefer a paragraph boundary once the target is reached; inside a long
       // paragraph, cut at a sentence half-way between target and maximum.
       const fill = unit.blockStart ? options.targetWords : (options.targetWords + options.maxWords) / 2;
       const atTarget = words >= fill && !last.heading;
-      if (pageChange || newSection || overMax || atTarget) flush();
+      if (pageChange || repeatChange || newSection || overMax || atTarget) flush();
     }
     current.push(unit);
     words += unit.words;
@@ -69,7 +77,8 @@ function toPassage(text: string, group: Unit[]): NewPassage {
     start: first.start,
     end: last.end,
     page: first.page,
-    section: first.heading ? first.section : content.section,
+    // Repeated text belongs to no section of this document (a sign-off is not part of the last item).
+    section: first.heading ? first.section : content.repeated ? null : content.section,
     fingerprint: fingerprint(passageText),
     tokens: countWords(passageText),
   };
@@ -82,6 +91,7 @@ function mergeShortTail(groups: Unit[][], options: SplitOptions): void {
     const prev = groups[i - 1]!;
     const words = sum(group);
     if (words >= options.minWords / 2 || group[0]!.heading) continue;
+    if (group.some((u) => u.repeated) || prev.some((u) => u.repeated)) continue;
     if (group[0]!.page !== prev[0]!.page || words + sum(prev) > options.maxWords) continue;
     prev.push(...group);
     groups.splice(i, 1);
@@ -92,10 +102,10 @@ function sum(units: Unit[]): number {
   return units.reduce((n, u) => n + u.words, 0);
 }
 
-function toUnits(text: string, blocks: PlacedBlock[], options: SplitOptions): Unit[] {
+function toUnits(text: string, blocks: PlacedBlock[], options: SplitOptions, repeated: ReadonlySet<number>): Unit[] {
   const units: Unit[] = [];
   const path: string[] = [];
-  for (const block of blocks) {
+  for (const [b, block] of blocks.entries()) {
     if (block.kind === 'heading') {
       const level = Math.max(1, block.level ?? 1);
       path.length = Math.min(path.length, level - 1);
@@ -105,6 +115,7 @@ function toUnits(text: string, blocks: PlacedBlock[], options: SplitOptions): Un
       heading: block.kind === 'heading',
       page: block.page ?? null,
       section: path.length ? path.join(' > ') : null,
+      repeated: repeated.has(b),
     };
     const spans = pieces(text, block, options.maxWords, options.targetWords);
     spans.forEach((span, i) => {

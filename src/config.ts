@@ -60,6 +60,10 @@ export const ConfigSchema = z.object({
   maxK: intFromEnv(1).default(100),
   /** Largest JSON request body, in bytes. */
   maxBodyBytes: intFromEnv(1_024).default(1024 * 1024),
+  /** Passages a timeline lists at most. */
+  maxTimeline: intFromEnv(1).default(1_000),
+  /** Text found in at least this many documents is standing text: collapsed and ranked below original text. */
+  repeatMinDocuments: intFromEnv(2).default(3),
   /** Files per upload request. */
   maxUploadFiles: intFromEnv(1).default(20),
   /** Requests per minute per client: reads (search, ask, documents) and writes (upload, delete). */
@@ -101,6 +105,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxK: 'KB_MAX_K',
   maxBodyBytes: 'KB_MAX_BODY_BYTES',
   maxUploadFiles: 'KB_MAX_UPLOAD_FILES',
+  maxTimeline: 'KB_MAX_TIMELINE',
+  repeatMinDocuments: 'KB_REPEAT_MIN_DOCUMENTS',
   rateLimitReads: 'KB_RATE_LIMIT_READS',
   rateLimitWrites: 'KB_RATE_LIMIT_WRITES',
   json: 'KB_JSON',

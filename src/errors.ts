@@ -18,6 +18,7 @@ export const ERRORS = {
   ENCRYPTED: { status: 422, message: '{file}: the PDF is password-protected', hint: 'Save an unprotected copy of the PDF and ingest that.' },
   TOO_MANY_PAGES: { status: 413, message: '{file}: {pages} pages is over the limit of {limit}', hint: 'Split the PDF, or raise the limit with KB_MAX_PDF_PAGES (--max-pdf-pages).' },
   PARSE_TIMEOUT: { status: 422, message: '{file}: parsing took longer than {limit} ms and was stopped', hint: 'The file may be damaged or very complex; raise KB_PARSE_TIMEOUT_MS (--parse-timeout-ms) if it is genuine.' },
+  PASSAGE_NOT_FOUND: { status: 404, message: 'No passage with id {id}', hint: 'Passage ids come from search results; a passage goes when its document is deleted or re-ingested.' },
   DOCUMENT_NOT_FOUND: { status: 404, message: 'No document with id {id}', hint: 'List documents with `kb stats` or GET /api/documents.' },
   STORE_SCHEMA_TOO_NEW: { status: 500, message: 'The database at {file} has schema version {found}, newer than this program understands ({supported})', hint: 'Upgrade the program, or point --data at another folder.' },
   STORE_LOCKED: { status: 503, message: 'The database at {file} is busy', hint: 'Another kb process is writing; try again when it has finished.' },

@@ -86,5 +86,23 @@ describe('kb search / ask', () => {
 
     expect(kb(['--data', data, 'search', 'x', '-k', '0']).code).toBe(2);
     expect(kb(['--data', data, 'search', 'x', '--from', 'March']).code).toBe(2);
+
+    // The timeline: the same object as the API, or a chart in text and the quotes, newest first.
+    const timeline = kb(['--data', data, '--json', 'timeline', 'apprenticeships', '--mode', 'lexical']);
+    expect(timeline.code).toBe(0);
+    const t = timeline.json()[0]!;
+    expect(t.first).toMatchObject({ date: '2024-01-09' });
+    expect(t.latest).toMatchObject({ date: '2025-01-14' });
+    const text = kb(['--data', data, 'timeline', 'apprenticeships', '--mode', 'lexical']).stdout;
+    expect(text).toMatch(/^\d+ passages about "apprenticeships" \(\d+ with its words\), in \d+ months/);
+    expect(text).toMatch(/ {2}January 2024 +#+ \d+\n {2}February 2024/);
+    expect(text.indexOf('[latest]')).toBeLessThan(text.indexOf('[first]'));
+    expect(kb(['--data', data, 'timeline', 'x', '--limit', '100000']).code).toBe(2);
+
+    // Standing text (the helpdesk line of every sample bulletin) is one hit that says where else it is.
+    const helpdesk = kb(['--data', data, 'search', 'require assistance helpdesk', '-k', '3']).stdout;
+    expect(helpdesk).toContain('Same words in 10 documents, 9 January 2024 to 14 January 2025 (standing text)');
+    const all = kb(['--data', data, '--json', 'search', 'require assistance helpdesk', '-k', '5', '--all-repeats']).json()[0]!;
+    expect(all.results.filter((h: { text: string }) => h.text.startsWith('If you require')).length).toBeGreaterThan(1);
   });
 });

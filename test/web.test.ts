@@ -196,6 +196,88 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 
+  it('the Over time view: a chart of mentions per month with its text alternative, dated quotes in either order, each with Copy quote', async () => {
+    await page.goto(`${base}?q=apprenticeships`);
+    await page.waitForSelector('.kb-result');
+    await page.click('#view-timeline');
+    await page.waitForSelector('svg.kb-chart');
+    expect(page.url()).toContain('view=timeline');
+    expect(await page.getAttribute('#view-timeline', 'aria-current')).toBe('page');
+    const api = (await (await fetch(`${base}api/timeline?q=apprenticeships`)).json()) as { total: number; months: { month: string; count: number }[]; first: { date: string }; latest: { date: string } };
+    // The chart is an image whose title and description are its text alternative.
+    const chart = page.locator('svg.kb-chart');
+    expect(await chart.getAttribute('role')).toBe('img');
+    const label = await chart.evaluate((svg) => svg.getAttribute('aria-labelledby')!.split(' ').map((id) => document.getElementById(id)!.textContent).join(' '));
+    expect(label).toContain('Mentions of “apprenticeships” per month');
+    for (const m of api.months.filter((x) => x.count)) {
+      const [y, mo] = m.month.split('-').map(Number);
+      const name = new Date(Date.UTC(y!, mo! - 1, 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+      expect(label).toContain(`${name} ${y}: ${m.count}`);
+    }
+    expect(await chart.locator('rect').count()).toBeGreaterThanOrEqual(api.months.filter((x) => x.count).length);
+    // The same figures as a table, and the first and latest mention.
+    await page.click('#results details summary');
+    expect(await page.locator('#timeline-table tbody tr').count()).toBe(api.months.filter((x) => x.count).length);
+    expect(await page.textContent('#results')).toContain('First mention: ');
+    // Newest first by default, oldest first on request, through the URL too.
+    // Undated passages (none of the samples; an upload from an earlier test) come last either way.
+    const dates = async () => (await page.locator('.kb-month h3').allTextContents()).map((t) => t.replace(/ \(\d+\)$/, '')).filter((t) => t !== 'Undated');
+    const newestFirst = await dates();
+    expect(newestFirst.length).toBeGreaterThan(1);
+    await page.click('#timeline-order');
+    await expect.poll(() => page.url()).toContain('order=oldest');
+    await expect.poll(dates).toEqual([...newestFirst].reverse());
+    expect(await page.locator('.kb-result').first().textContent()).toContain('First mention');
+    // Each quote copies with its citation.
+    await page.locator('.kb-result button', { hasText: 'Copy quote' }).first().click();
+    await expect.poll(() => page.textContent('#status')).toContain('Quote copied');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^".+" \(.+, \d{1,2} [A-Z][a-z]+ \d{4}(, p\. \d+)?\)$/s);
+    expect(await axe()).toEqual([]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'timeline.png'), fullPage: true });
+  });
+
+  it('standing text is one hit that says where else it appears and lists them; Related shows passages from other documents', async () => {
+    await page.goto(`${base}?q=${encodeURIComponent('require assistance helpdesk')}`);
+    await page.waitForSelector('.kb-result');
+    const standing = page.locator('.kb-result', { hasText: 'If you require any assistance' });
+    expect(await standing.count()).toBe(1);
+    expect(await standing.locator('.kb-repeated').textContent()).toMatch(/Standing text\s*Same words in 10 documents, 9 January 2024 to 14 January 2025/);
+    await standing.locator('button', { hasText: 'Show all 10' }).click();
+    await expect.poll(() => standing.locator('.kb-copies li').count()).toBe(10);
+    expect(await standing.locator('.kb-copies li').first().textContent()).toContain('9 January 2024');
+
+    await page.locator('#all-repeats').check();
+    await expect.poll(() => page.url()).toContain('repeats=all');
+    await expect.poll(() => page.locator('.kb-result', { hasText: 'If you require any assistance' }).count()).toBeGreaterThan(1);
+    await page.locator('#all-repeats').uncheck();
+
+    await page.goto(`${base}?q=apprenticeships`);
+    await page.waitForSelector('.kb-result');
+    const first = page.locator('.kb-result').first();
+    const title = await first.locator('.kb-citation strong').textContent();
+    const related = first.locator('button', { hasText: 'Related' });
+    await related.click();
+    expect(await related.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => first.locator('.kb-related li').count()).toBeGreaterThan(0);
+    for (const t of await first.locator('.kb-related .kb-citation strong').allTextContents()) expect(t).not.toBe(title);
+    expect(await axe()).toEqual([]);
+  });
+
+  it('a passage from an attached PDF says which bulletin it came with, linked', async () => {
+    await page.goto(`${base}?q=${encodeURIComponent('levy transfer apprenticeship strategy')}&kind=strategy`);
+    await page.waitForSelector('.kb-result');
+    const result = page.locator('.kb-result', { hasText: 'Skills and Apprenticeships Strategy' }).first();
+    const link = result.locator('.kb-citation a', { hasText: 'weekly update' });
+    expect(await link.textContent()).toBe('“5 March 2024 weekly update”');
+    expect(await link.getAttribute('href')).toMatch(/^\/documents\/\d+$/);
+    await link.click();
+    await expect.poll(() => page.textContent('#doc-title')).toBe('5 March 2024 weekly update');
+    // …and the bulletin links back to its attachment.
+    const back = page.locator('#doc-meta a', { hasText: 'Skills and Apprenticeships Strategy' });
+    await back.click();
+    await expect.poll(() => page.textContent('#doc-meta')).toContain('Attached to');
+  });
+
   it('works at phone width', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${base}?q=attendance`);

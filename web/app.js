@@ -95,8 +95,11 @@ api('/api/health').then((h) => {
 const form = $('search-form');
 const fields = ['q', 'from', 'to', 'kind'];
 
+// Not in the form: which view of the results, and how the timeline is ordered.
+let view = { view: '', order: '' };
+
 function readForm() {
-  const p = { mode: form.elements.mode.value };
+  const p = { mode: form.elements.mode.value, ...view, repeats: $('all-repeats').checked ? 'all' : '' };
   for (const f of fields) p[f] = $(f).value.trim();
   return p;
 }
@@ -105,6 +108,8 @@ function writeForm(p) {
   for (const f of fields) $(f).value = p[f] ?? '';
   (p.mode === 'ask' ? $('mode-ask') : $('mode-search')).checked = true;
   if (p.from || p.to || p.kind) $('filters').open = true;
+  $('all-repeats').checked = p.repeats === 'all';
+  view = { view: p.view === 'timeline' ? 'timeline' : '', order: p.order === 'oldest' ? 'oldest' : '' };
 }
 
 function toQuery(p) {
@@ -119,13 +124,14 @@ async function run(p, { push = true } = {}) {
   if (push && url !== location.pathname + location.search) history.pushState(p, '', url);
   else if (!push) history.replaceState(p, '', url);
   $('error-summary').replaceChildren();
+  showViews(p);
   if (!p.q) {
     say('status', 'Type what you are looking for, then press Enter.');
     $('results').replaceChildren();
     return;
   }
   const ticket = ++latest;
-  say('status', p.mode === 'ask' ? 'Looking for an answer…' : 'Searching…');
+  say('status', p.mode === 'ask' ? 'Looking for an answer…' : p.view === 'timeline' ? 'Finding mentions over time…' : 'Searching…');
   $('results').setAttribute('aria-busy', 'true');
   try {
     const filters = {};
@@ -133,8 +139,11 @@ async function run(p, { push = true } = {}) {
     if (p.mode === 'ask') {
       const res = await api('/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: p.q, filters }) });
       if (ticket === latest) renderAnswer(res);
+    } else if (p.view === 'timeline') {
+      const res = await api(`/api/timeline?${new URLSearchParams({ q: p.q, ...filters, ...(p.repeats ? { repeats: p.repeats } : {}) })}`);
+      if (ticket === latest) renderTimeline(res, p);
     } else {
-      const res = await api(`/api/search?${new URLSearchParams({ q: p.q, k: '20', ...filters })}`);
+      const res = await api(`/api/search?${new URLSearchParams({ q: p.q, k: '20', ...filters, ...(p.repeats ? { repeats: p.repeats } : {}) })}`);
       if (ticket === latest) renderHits(res, p);
     }
   } catch (error) {
@@ -151,7 +160,209 @@ function citationLine(c) {
   const bits = [longDate(c.date) ?? 'Undated', c.page ? `page ${c.page}` : null, c.section ? `section “${c.section}”` : null].filter(Boolean);
   return el('p', { class: 'govuk-body-s kb-citation' },
     el('strong', {}, c.title), ` — ${bits.join(', ')}`,
-    c.attached_to ? ` — attached to “${c.attached_to.title}”` : null);
+    c.attached_to ? [' — came with ', el('a', { class: 'govuk-link', href: `/documents/${c.attached_to.document_id}` }, `“${c.attached_to.title}”`)] : null);
+}
+
+/** "Same words in 10 documents, 9 January 2024 to 14 January 2025". */
+function repeatText(r) {
+  const span = r.first && r.last ? (r.first === r.last ? `, ${longDate(r.first)}` : `, ${longDate(r.first)} to ${longDate(r.last)}`) : '';
+  return `Same words in ${r.documents} documents${span}`;
+}
+
+/** A button that fills `box` with a list fetched on first use, and hides it again. */
+function expander(label, hiddenLabel, box, load) {
+  let loaded = false;
+  const button = el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', 'aria-expanded': 'false', 'data-module': 'govuk-button' }, label, el('span', { class: 'govuk-visually-hidden' }, hiddenLabel));
+  box.hidden = true;
+  button.addEventListener('click', async () => {
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    button.setAttribute('aria-expanded', String(open));
+    box.hidden = !open;
+    if (!open || loaded) return;
+    box.replaceChildren(el('p', { class: 'govuk-body-s' }, 'Loading…'));
+    try {
+      box.replaceChildren(...(await load()));
+      loaded = true;
+    } catch (error) {
+      box.replaceChildren(el('p', { class: 'govuk-body-s' }, `${error.message} ${error.hint ?? ''}`));
+    }
+  });
+  return button;
+}
+
+function passageItem(hit) {
+  return el('li', {},
+    el('p', { class: 'govuk-body-s kb-snippet' }, hit.text.length > 400 ? `${hit.text.slice(0, 400)}…` : hit.text),
+    citationLine(hit.citation),
+    documentLink(hit.citation, hit.passage_id));
+}
+
+function repeatedNote(hit) {
+  const r = hit.repeated;
+  if (!r) return null;
+  const box = el('ol', { class: 'govuk-list kb-copies', 'aria-label': `Every document with these words` });
+  const show = expander(`Show all ${r.documents}`, ` documents with these words`, box, async () => {
+    const res = await api(r.url);
+    return res.results.map(passageItem);
+  });
+  return el('div', { class: 'kb-repeated' },
+    el('p', { class: 'govuk-body-s' }, r.standing ? el('span', { class: 'kb-tag kb-tag--standing' }, 'Standing text') : null, repeatText(r), '.'),
+    show, box);
+}
+
+function relatedBox(hit) {
+  const box = el('ol', { class: 'govuk-list kb-related', 'aria-label': `Passages related to this one` });
+  const button = expander('Related', ` passages in other documents`, box, async () => {
+    const res = await api(`/api/passages/${hit.passage_id}/similar?k=5`);
+    return res.results.length ? res.results.map(passageItem) : [el('li', {}, 'No related passages in other documents.')];
+  });
+  return { button, box };
+}
+
+function copyButtonFor(hit) {
+  const button = el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' }, 'Copy quote', el('span', { class: 'govuk-visually-hidden' }, ` from ${hit.citation.title}`));
+  button.addEventListener('click', async () => {
+    await copy(quoteText(hit.text, hit.citation));
+    say('status', `Quote copied from ${hit.citation.title}${hit.citation.date ? `, ${longDate(hit.citation.date)}` : ''}.`);
+  });
+  return button;
+}
+
+function resultItem(hit, q, tags = []) {
+  const related = relatedBox(hit);
+  return el('li', { class: 'kb-result' },
+    tags.length ? el('p', { class: 'govuk-body-s' }, tags) : null,
+    el('p', { class: 'govuk-body kb-snippet' }, snippetNodes(hit.snippet)),
+    citationLine(hit.citation),
+    repeatedNote(hit),
+    el('div', { class: 'kb-actions' }, copyButtonFor(hit), documentLink(hit.citation, hit.passage_id, q), related.button),
+    related.box);
+}
+
+// ---- views of the results: passages, or over time ------------------------------
+function showViews(p) {
+  $('views').hidden = p.mode === 'ask' || !p.q;
+  for (const [id, name] of [['view-passages', ''], ['view-timeline', 'timeline']]) {
+    const link = $(id);
+    link.setAttribute('href', `/?${toQuery({ ...p, view: name })}`);
+    if (p.view === name) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+for (const [id, name] of [['view-passages', ''], ['view-timeline', 'timeline']]) {
+  $(id).addEventListener('click', (e) => {
+    e.preventDefault();
+    view = { ...view, view: name };
+    void run(readForm());
+  });
+}
+$('all-repeats').addEventListener('change', () => { if ($('q').value.trim()) void run(readForm()); });
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+function monthLabel(month) {
+  const [y, m] = month.split('-').map(Number);
+  return `${MONTHS[m - 1]} ${y}`;
+}
+
+/** Mentions per month as bars: an SVG image whose title and description are its text alternative. */
+export function chart(months, query) {
+  const width = 960;
+  const height = 220;
+  const top = 20;
+  const bottom = 40;
+  const left = 40;
+  const max = Math.max(1, ...months.map((m) => m.count));
+  const slot = (width - left - 10) / Math.max(1, months.length);
+  const bar = Math.max(2, Math.min(40, slot * 0.7));
+  const scale = (n) => (n / max) * (height - top - bottom);
+  const busy = months.filter((m) => m.count);
+  const alt = busy.length
+    ? `Mentions per month of “${query}”: ${busy.map((m) => `${monthLabel(m.month)}: ${m.count}`).join('; ')}. Every other month from ${monthLabel(months[0].month)} to ${monthLabel(months[months.length - 1].month)}: none.`
+    : `No dated mentions of “${query}”.`;
+  const image = svg('svg', { class: 'kb-chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'chart-title chart-desc', focusable: 'false' },
+    svg('title', { id: 'chart-title' }, `Mentions of “${query}” per month`),
+    svg('desc', { id: 'chart-desc' }, alt),
+    svg('line', { class: 'kb-axis', x1: left, y1: height - bottom, x2: width - 5, y2: height - bottom }),
+    svg('text', { x: 5, y: top + 4 }, String(max)),
+    svg('text', { x: 5, y: height - bottom }, '0'));
+  const every = Math.max(1, Math.ceil(months.length / 12));
+  months.forEach((m, i) => {
+    const x = left + i * slot + (slot - bar) / 2;
+    const words = scale(m.by_words);
+    const meaning = scale(m.count - m.by_words);
+    if (m.count) {
+      image.append(svg('rect', { class: 'kb-bar', x, y: height - bottom - words, width: bar, height: words }));
+      if (meaning) image.append(svg('rect', { class: 'kb-bar kb-bar--meaning', x, y: height - bottom - words - meaning, width: bar, height: meaning }));
+    }
+    if (i % every === 0) {
+      const [y, mo] = m.month.split('-').map(Number);
+      image.append(svg('text', { x: x + bar / 2, y: height - bottom + 16, 'text-anchor': 'middle' }, `${MONTHS[mo - 1].slice(0, 3)}`));
+      if (mo === 1 || i === 0) image.append(svg('text', { x: x + bar / 2, y: height - bottom + 32, 'text-anchor': 'middle' }, String(y)));
+    }
+  });
+  return { image, alt };
+}
+
+function renderTimeline(res, p) {
+  if (!res.total) {
+    say('status', `Nothing found about “${res.query}”. Try other words, fewer words, or clear the filters.`);
+    $('results').replaceChildren();
+    return;
+  }
+  const busy = res.months.filter((m) => m.count);
+  const mention = (m) => `${longDate(m.date)} (${m.title})`;
+  say('status', `${res.total} passage${res.total === 1 ? '' : 's'} about “${res.query}” in ${busy.length} month${busy.length === 1 ? '' : 's'}${res.undated.length ? `, ${res.undated.length} undated` : ''}`);
+  const { image } = chart(res.months, res.query);
+  const table = el('details', { class: 'govuk-details', 'data-module': 'govuk-details' },
+    el('summary', { class: 'govuk-details__summary' }, el('span', { class: 'govuk-details__summary-text' }, 'Show the figures as a table')),
+    el('div', { class: 'govuk-details__text' },
+      el('table', { class: 'govuk-table', id: 'timeline-table' },
+        el('caption', { class: 'govuk-table__caption govuk-table__caption--s' }, `Mentions of “${res.query}” per month`),
+        el('thead', { class: 'govuk-table__head' }, el('tr', { class: 'govuk-table__row' },
+          el('th', { scope: 'col', class: 'govuk-table__header' }, 'Month'),
+          el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'Passages'),
+          el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'With the words'))),
+        el('tbody', { class: 'govuk-table__body' }, busy.map((m) => el('tr', { class: 'govuk-table__row' },
+          el('th', { scope: 'row', class: 'govuk-table__header' }, monthLabel(m.month)),
+          el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(m.count)),
+          el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(m.by_words))))))));
+  const summary = el('ul', { class: 'govuk-list govuk-body' },
+    res.first ? el('li', {}, el('strong', {}, 'First mention: '), mention(res.first)) : null,
+    res.latest ? el('li', {}, el('strong', {}, 'Latest mention: '), mention(res.latest)) : null,
+    el('li', {}, `${res.by_words} with the words you typed; ${res.total - res.by_words} close in meaning (lighter bars).`),
+    res.truncated ? el('li', {}, 'More passages have these words than are shown: narrow the dates or the kind of document.') : null);
+  const oldest = p.order === 'oldest';
+  const order = el('p', { class: 'govuk-body kb-order' }, 'Quotes ', oldest ? 'oldest first' : 'newest first', ' — ',
+    el('a', { class: 'govuk-link', href: `/?${toQuery({ ...p, order: oldest ? '' : 'oldest' })}`, id: 'timeline-order',
+      onclick: (e) => { e.preventDefault(); view = { ...view, order: oldest ? '' : 'oldest' }; void run(readForm()); } },
+    oldest ? 'show newest first' : 'show oldest first'));
+  const months = oldest ? res.months : [...res.months].reverse();
+  const sections = months.filter((m) => m.count).map((m) => el('section', { class: 'kb-month', 'aria-label': monthLabel(m.month) },
+    el('h3', { class: 'govuk-heading-s' }, `${monthLabel(m.month)} (${m.count})`),
+    el('ol', { class: 'govuk-list kb-results' }, (oldest ? m.passages : [...m.passages].reverse()).map((hit) => resultItem(hit, p.q, timelineTags(hit))))));
+  if (res.undated.length) {
+    sections.push(el('section', { class: 'kb-month', 'aria-label': 'Undated' },
+      el('h3', { class: 'govuk-heading-s' }, `Undated (${res.undated.length})`),
+      el('ol', { class: 'govuk-list kb-results' }, res.undated.map((hit) => resultItem(hit, p.q, timelineTags(hit))))));
+  }
+  $('results').replaceChildren(
+    el('h2', { class: 'govuk-heading-m' }, `“${res.query}” over time`),
+    image, table, summary, order, ...sections);
+}
+
+function timelineTags(hit) {
+  return [
+    hit.is_first ? el('span', { class: 'kb-tag' }, 'First mention') : null,
+    hit.is_latest ? el('span', { class: 'kb-tag' }, 'Latest mention') : null,
+    hit.match === 'meaning' ? el('span', { class: 'kb-tag kb-tag--standing' }, 'Close in meaning') : null,
+  ].filter(Boolean);
 }
 
 function documentLink(c, passageId, q) {
@@ -168,17 +379,7 @@ function renderHits(res, p) {
   }
   say('status', `${n} passage${n === 1 ? '' : 's'} found in ${Math.round(res.took_ms)} ms`);
   const list = el('ol', { class: 'govuk-list kb-results', 'aria-label': 'Search results' },
-    res.results.map((hit) => {
-      const copyButton = el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' }, 'Copy quote', el('span', { class: 'govuk-visually-hidden' }, ` from ${hit.citation.title}`));
-      copyButton.addEventListener('click', async () => {
-        await copy(quoteText(hit.text, hit.citation));
-        say('status', `Quote copied from ${hit.citation.title}${hit.citation.date ? `, ${longDate(hit.citation.date)}` : ''}.`);
-      });
-      return el('li', { class: 'kb-result' },
-        el('p', { class: 'govuk-body kb-snippet' }, snippetNodes(hit.snippet)),
-        citationLine(hit.citation),
-        el('div', { class: 'kb-actions' }, copyButton, documentLink(hit.citation, hit.passage_id, p.q)));
-    }));
+    res.results.map((hit) => resultItem(hit, p.q)));
   $('results').replaceChildren(list);
 }
 
@@ -303,7 +504,10 @@ function route() {
   $('search-view').hidden = false;
   $('document-view').hidden = true;
   const s = new URLSearchParams(location.search);
-  const p = { q: s.get('q') ?? '', from: s.get('from') ?? '', to: s.get('to') ?? '', kind: s.get('kind') ?? '', mode: s.get('mode') === 'ask' ? 'ask' : 'search' };
+  const p = {
+    q: s.get('q') ?? '', from: s.get('from') ?? '', to: s.get('to') ?? '', kind: s.get('kind') ?? '', mode: s.get('mode') === 'ask' ? 'ask' : 'search',
+    view: s.get('view') === 'timeline' ? 'timeline' : '', order: s.get('order') === 'oldest' ? 'oldest' : '', repeats: s.get('repeats') === 'all' ? 'all' : '',
+  };
   writeForm(p);
   return run(p, { push: false });
 }

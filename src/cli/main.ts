@@ -172,18 +172,48 @@ export async function main(
     .argument('<query...>', 'what to look for')
     .addOption(new Option('--mode <mode>', 'hybrid, semantic or lexical').choices(['hybrid', 'semantic', 'lexical']).default('hybrid'))
     .option('--per-doc <n>', 'at most this many passages per document', '3')
-    .action(async (words: string[], opts: SearchCliOptions & { mode: 'hybrid' | 'semantic' | 'lexical'; perDoc: string }) => {
+    .option('--all-repeats', 'list every copy of text repeated across documents at its own rank (default: one hit per text, standing text last)')
+    .action(async (words: string[], opts: SearchCliOptions & { mode: 'hybrid' | 'semantic' | 'lexical'; perDoc: string; allRepeats?: boolean }) => {
       const ctx = context();
       const { Searcher } = await import('../search/search.js');
-      const { quoteWithCitation } = await import('../search/citation.js');
+      const { quoteWithCitation, repeatNote } = await import('../search/citation.js');
       await withKb(ctx, async (kb) => {
         const req = searchRequest(ctx, words.join(' '), opts);
-        const res = await new Searcher(kb).search({ ...req, mode: opts.mode, perDoc: positiveInt(opts.perDoc, '--per-doc', ctx.config.maxK) });
+        const res = await new Searcher(kb).search({ ...req, mode: opts.mode, perDoc: positiveInt(opts.perDoc, '--per-doc', ctx.config.maxK), repeats: opts.allRepeats ? 'all' : 'collapse' });
         if (ctx.out.json) ctx.out.result(res, '');
         else {
           ctx.out.say(`${res.results.length} results for "${res.query}" (${res.mode}, ${res.took_ms} ms, embedder ${res.embedder?.id ?? 'none'})\n`);
-          res.results.forEach((h, i) => ctx.out.say(`${i + 1}. ${quoteWithCitation(h.text.replace(/\s+/g, ' '), h.citation)}\n   ${h.citation.section ? `Section: ${h.citation.section}. ` : ''}Document ${h.citation.document_id}, characters ${h.citation.start}-${h.citation.end}\n`));
+          res.results.forEach((h, i) => ctx.out.say(`${i + 1}. ${quoteWithCitation(h.text.replace(/\s+/g, ' '), h.citation)}\n   ${h.citation.section ? `Section: ${h.citation.section}. ` : ''}Document ${h.citation.document_id}, characters ${h.citation.start}-${h.citation.end}${h.repeated ? `\n   ${repeatNote(h.repeated)}` : ''}\n`));
         }
+      });
+    });
+
+  searchOptions(program.command('timeline').description('what the documents say about a query over time: mentions per month, first and latest, with quotes'))
+    .argument('<query...>', 'what to look for')
+    .addOption(new Option('--mode <mode>', 'hybrid (words, and the nearest in meaning), lexical (words only) or semantic').choices(['hybrid', 'semantic', 'lexical']).default('hybrid'))
+    .option('--limit <n>', 'passages at most', '200')
+    .option('--all-repeats', 'count every copy of repeated text (default: once, at its earliest date)')
+    .option('--oldest-first', 'list quotes oldest first (default: newest first)')
+    .action(async (words: string[], opts: SearchCliOptions & { mode: 'hybrid' | 'semantic' | 'lexical'; limit: string; allRepeats?: boolean; oldestFirst?: boolean }) => {
+      const ctx = context();
+      const { Searcher } = await import('../search/search.js');
+      const { quoteWithCitation, monthLabel } = await import('../search/citation.js');
+      await withKb(ctx, async (kb) => {
+        const req = searchRequest(ctx, words.join(' '), opts);
+        const res = await new Searcher(kb).timeline({
+          q: req.q, mode: opts.mode, limit: positiveInt(opts.limit, '--limit', ctx.config.maxTimeline), repeats: opts.allRepeats ? 'all' : 'collapse',
+          from: req.from, to: req.to, kind: req.kind, document: req.document,
+        });
+        if (ctx.out.json) return ctx.out.result(res, '');
+        const months = res.months.filter((m) => m.count);
+        ctx.out.say(`${res.total} passages about "${res.query}" (${res.by_words} with its words), in ${months.length} months${res.truncated ? ` (more have the words: raise --limit)` : ''}`);
+        if (res.first) ctx.out.say(`first: ${res.first.date}, ${res.first.title}\nlatest: ${res.latest!.date}, ${res.latest!.title}`);
+        const width = Math.max(1, ...months.map((m) => m.count));
+        for (const m of res.months) ctx.out.say(`  ${monthLabel(m.month).padEnd(15)} ${'#'.repeat(Math.ceil((m.count / width) * 40))} ${m.count || ''}`);
+        ctx.out.say('');
+        const entries = [...res.months.flatMap((m) => m.passages), ...res.undated];
+        if (!opts.oldestFirst) entries.reverse();
+        for (const e of entries) ctx.out.say(`${e.is_first ? '[first] ' : e.is_latest ? '[latest] ' : ''}${quoteWithCitation(e.text.replace(/\s+/g, ' '), e.citation)}\n`);
       });
     });
 

@@ -15,6 +15,7 @@ import type { KnowledgeBase } from '../knowledge-base.js';
 import { Searcher } from '../search/search.js';
 import { requireWriteAccess } from './auth.js';
 import { documentRoutes } from './routes/documents.js';
+import { passageRoutes } from './routes/passages.js';
 import { searchRoutes } from './routes/search.js';
 import { statusRoutes } from './routes/status.js';
 
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     await searchRoutes(api, ctx);
     await documentRoutes(api, ctx);
+    await passageRoutes(api, ctx);
     await statusRoutes(api, ctx);
   }, { prefix: '/api' });
 

@@ -25,13 +25,46 @@ export const Citation = z.object({
   attached_to: z.object({ document_id: z.number().int(), title: z.string() }).nullable(),
 });
 
+export const Repeated = z.object({
+  documents: z.number().int().describe('Documents that carry this text'),
+  passages: z.number().int(),
+  first: isoDate.nullable().describe('Date of the first document that carries it'),
+  last: isoDate.nullable().describe('Date of the last'),
+  standing: z.boolean().describe('In enough documents to be standing text, ranked below original text'),
+  url: z.string().describe('Every passage with this text'),
+}).nullable().describe('Where else the same words (ignoring case, spacing and punctuation) appear; null when in one document only');
+
 export const Hit = z.object({
   passage_id: z.number().int(),
   score: z.number(),
   text: z.string().describe('The exact stored words'),
   snippet: z.string().describe('HTML: the text escaped, matched words in <mark>'),
   citation: Citation,
+  repeated: Repeated,
 });
+
+export const Repeats = z.enum(['collapse', 'all']).describe('collapse (default): one hit per repeated text, standing text below original text; all: every copy at its own rank');
+
+const Mention = z.object({ passage_id: z.number().int(), date: isoDate, document_id: z.number().int(), title: z.string() }).nullable();
+const TimelineEntry = Hit.extend({
+  match: z.enum(['words', 'meaning']).describe('words: has every word of the query; meaning: near in meaning without them'),
+  is_first: z.boolean(),
+  is_latest: z.boolean(),
+});
+export const TimelineResponse = z.object({
+  query: z.string(),
+  mode: Mode,
+  took_ms: z.number(),
+  total: z.number().int(),
+  by_words: z.number().int(),
+  truncated: z.boolean().describe('More passages have the words than the limit allowed'),
+  first: Mention,
+  latest: Mention,
+  months: z.array(z.object({ month: z.string().describe('YYYY-MM'), count: z.number().int(), by_words: z.number().int().describe('Of which have every word of the query'), passages: z.array(TimelineEntry) })).describe('Oldest first, with empty months between mentions'),
+  undated: z.array(TimelineEntry),
+});
+
+export const PassageList = z.object({ passage_id: z.number().int(), total: z.number().int(), results: z.array(Hit) });
 
 export const EmbedderRef = z.object({ id: z.string(), dim: z.number().int(), builtin: z.boolean() }).nullable();
 

@@ -115,7 +115,49 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
   `,
+  // 5: text that recurs across documents (signatures, standing items), by
+  // the fingerprint of its normalised words. `blocks` keeps each document's
+  // headings and paragraphs (spans of its text) with their fingerprints, so a
+  // paragraph seen again in a later document can be given a passage of its
+  // own in both. `repeated_text` counts the documents and passages that carry
+  // each repeated passage text, with the first and last publication dates.
+  // Both are kept by the Store in the same transaction as every write.
+  `
+  CREATE TABLE blocks (
+    doc_id      INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('heading', 'paragraph')),
+    level       INTEGER,
+    page        INTEGER,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (doc_id, ord)
+  ) WITHOUT ROWID;
+  CREATE INDEX blocks_fingerprint ON blocks(fingerprint, doc_id);
+  DROP INDEX passages_fingerprint;
+  CREATE INDEX passages_fingerprint ON passages(fingerprint, doc_id);
+  CREATE TABLE repeated_text (
+    fingerprint TEXT PRIMARY KEY,
+    documents   INTEGER NOT NULL CHECK (documents >= 2),
+    passages    INTEGER NOT NULL,
+    first_date  TEXT,
+    last_date   TEXT
+  ) WITHOUT ROWID;
+  INSERT INTO repeated_text (fingerprint, documents, passages, first_date, last_date)
+    SELECT p.fingerprint, count(DISTINCT p.doc_id), count(*), min(d.published_at), max(d.published_at)
+    FROM passages p JOIN documents d ON d.id = p.doc_id
+    GROUP BY p.fingerprint HAVING count(DISTINCT p.doc_id) >= 2;
+  `,
 ];
+
+/** The statement that recomputes one fingerprint's row of repeated_text (migration 5). */
+export const REPEATED_TEXT_SQL = `
+  INSERT INTO repeated_text (fingerprint, documents, passages, first_date, last_date)
+  SELECT p.fingerprint, count(DISTINCT p.doc_id), count(*), min(d.published_at), max(d.published_at)
+  FROM passages p JOIN documents d ON d.id = p.doc_id
+  WHERE p.fingerprint = ?
+  GROUP BY p.fingerprint HAVING count(DISTINCT p.doc_id) >= 2`;
 
 /** bm25() column weights set as the FTS5 rank by migration 3: title, section, text. */
 export const BM25_WEIGHTS = [2.0, 1.5, 1.0] as const;

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { KbError } from '../errors.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
-import type { DocumentKind, DocumentRow, NewDocument, PassageRow, StoreStats } from './types.js';
+import { MIGRATIONS, REPEATED_TEXT_SQL, SCHEMA_VERSION } from './schema.js';
+import type { BlockRow, DocumentKind, DocumentRow, NewDocument, NewPassage, PassageRow, StoreStats } from './types.js';
 
 export const DB_FILE = 'kb.sqlite';
 
@@ -125,8 +125,10 @@ export class Store {
         doc.sha256, doc.kind, doc.mime, doc.title, doc.published_at, doc.author, doc.source_url,
         doc.file_name, doc.parent_id, doc.pages, doc.bytes,
       ];
+      const touched = new Set<string>(doc.passages.map((p) => p.fingerprint));
       if (existing) {
         id = existing.id;
+        for (const f of this.fingerprintsOf(id)) touched.add(f);
         this.db
           .prepare(
             `UPDATE documents SET sha256 = ?, kind = ?, mime = ?, title = ?, published_at = ?, author = ?, source_url = ?,
@@ -135,6 +137,7 @@ export class Store {
           .run(...fields, now, id);
         this.db.prepare('DELETE FROM passages WHERE doc_id = ?').run(id);
         this.db.prepare('DELETE FROM document_text WHERE doc_id = ?').run(id);
+        this.db.prepare('DELETE FROM blocks WHERE doc_id = ?').run(id);
       } else {
         const info = this.db
           .prepare(
@@ -145,6 +148,8 @@ export class Store {
         id = Number(info.lastInsertRowid);
       }
       this.db.prepare('INSERT INTO document_text (doc_id, text) VALUES (?, ?)').run(id, doc.text);
+      const block = this.db.prepare('INSERT INTO blocks (doc_id, ord, kind, level, page, start, "end", fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      doc.blocks.forEach((b, ord) => block.run(id, ord, b.kind, b.level, b.page, b.start, b.end, b.fingerprint));
       const insert = this.db.prepare(
         `INSERT INTO passages (doc_id, ord, text, start, "end", page, section, title, fingerprint, tokens)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -152,6 +157,7 @@ export class Store {
       doc.passages.forEach((p, ord) => {
         insert.run(id, ord, p.text, p.start, p.end, p.page, p.section, doc.title, p.fingerprint, p.tokens);
       });
+      this.recountRepeats(touched);
       return { id, created: !existing };
     });
   }
@@ -166,10 +172,104 @@ export class Store {
       if (!doc) throw new KbError('DOCUMENT_NOT_FOUND', { id });
       const deleted: DocumentRow[] = [];
       for (const child of this.childrenOf(id)) deleted.push(...this.deleteDocument(child.id));
+      const touched = this.fingerprintsOf(id);
       this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+      this.recountRepeats(touched);
       deleted.push(doc);
       return deleted;
     });
+  }
+
+  /**
+   * Replaces a document's passages with a new split of the same text.
+   * Passages that come out the same (same span) keep their ids, so links to
+   * them still work; only the others are deleted and inserted.
+   */
+  replacePassages(docId: number, passages: NewPassage[]): { kept: number; replaced: number } {
+    return this.transaction(() => {
+      const doc = this.getDocument(docId);
+      if (!doc) throw new KbError('DOCUMENT_NOT_FOUND', { id: docId });
+      const old = this.passagesOf(docId);
+      const key = (p: { start: number; end: number; text: string }) => `${p.start}:${p.end}:${p.text}`;
+      const wanted = new Set(passages.map(key));
+      const touched = new Set<string>(passages.map((p) => p.fingerprint));
+      const del = this.db.prepare('DELETE FROM passages WHERE id = ?');
+      const keep = new Map<string, number>();
+      for (const p of old) {
+        touched.add(p.fingerprint);
+        if (wanted.has(key(p)) && !keep.has(key(p))) keep.set(key(p), p.id);
+        else del.run(p.id);
+      }
+      // Move kept passages out of the way of the new order first (UNIQUE(doc_id, ord)).
+      this.db.prepare('UPDATE passages SET ord = -1 - ord WHERE doc_id = ?').run(docId);
+      const setOrd = this.db.prepare('UPDATE passages SET ord = ? WHERE id = ?');
+      const insert = this.db.prepare(
+        `INSERT INTO passages (doc_id, ord, text, start, "end", page, section, title, fingerprint, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      passages.forEach((p, ord) => {
+        const id = keep.get(key(p));
+        if (id !== undefined) setOrd.run(ord, id);
+        else insert.run(docId, ord, p.text, p.start, p.end, p.page, p.section, doc.title, p.fingerprint, p.tokens);
+      });
+      this.recountRepeats(touched);
+      return { kept: keep.size, replaced: passages.length - keep.size };
+    });
+  }
+
+  /** A document's headings and paragraphs, in order. */
+  blocksOf(docId: number): BlockRow[] {
+    return this.db.prepare('SELECT kind, level, page, start, "end", fingerprint FROM blocks WHERE doc_id = ? ORDER BY ord').all(docId) as BlockRow[];
+  }
+
+  /** Which of these block fingerprints some other document (not `exceptSourceId`) has. */
+  sharedBlocks(fingerprints: Iterable<string>, exceptSourceId: string): Set<string> {
+    const stmt = this.db.prepare(
+      `SELECT 1 FROM blocks b JOIN documents d ON d.id = b.doc_id WHERE b.fingerprint = ? AND d.source_id <> ? LIMIT 1`,
+    );
+    const out = new Set<string>();
+    for (const f of new Set(fingerprints)) if (stmt.get(f, exceptSourceId)) out.add(f);
+    return out;
+  }
+
+  /**
+   * Documents other than `docId` that were, before it, the only one with a
+   * paragraph it also has: they must be split again so the shared text gets
+   * its own passage there too.
+   */
+  firstCopies(docId: number): number[] {
+    return this.db
+      .prepare(
+        `SELECT min(o.doc_id) FROM blocks b JOIN blocks o ON o.fingerprint = b.fingerprint AND o.doc_id <> b.doc_id AND o.kind = 'paragraph'
+         WHERE b.doc_id = ? AND b.kind = 'paragraph' GROUP BY b.fingerprint HAVING count(DISTINCT o.doc_id) = 1`,
+      )
+      .pluck()
+      .all(docId)
+      .filter((v, i, all) => all.indexOf(v) === i) as number[];
+  }
+
+  private fingerprintsOf(docId: number): Set<string> {
+    return new Set(this.db.prepare('SELECT DISTINCT fingerprint FROM passages WHERE doc_id = ?').pluck().all(docId) as string[]);
+  }
+
+  /** Recomputes repeated_text for these fingerprints (call inside the write's transaction). */
+  private recountRepeats(fingerprints: Iterable<string>): void {
+    const drop = this.db.prepare('DELETE FROM repeated_text WHERE fingerprint = ?');
+    const count = this.db.prepare(REPEATED_TEXT_SQL);
+    for (const f of fingerprints) {
+      drop.run(f);
+      count.run(f);
+    }
+  }
+
+  /** Every passage whose normalised text is the same as this one's, oldest document first. */
+  repeatsOf(fingerprint: string, limit: number): number[] {
+    return this.db
+      .prepare(
+        `SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.fingerprint = ?
+         ORDER BY d.published_at IS NULL, d.published_at, p.doc_id, p.ord LIMIT ?`,
+      )
+      .pluck()
+      .all(fingerprint, limit) as number[];
   }
 
   listDocuments(query: ListDocumentsQuery = {}): { total: number; documents: DocumentRow[] } {
@@ -211,6 +311,16 @@ export class Store {
     if (bad.n) problems.push(`passages: ${bad.n} passages whose offsets do not match the stored text`);
     const noText = this.db.prepare('SELECT count(*) AS n FROM documents d LEFT JOIN document_text t ON t.doc_id = d.id WHERE t.doc_id IS NULL').get() as { n: number };
     if (noText.n) problems.push(`documents: ${noText.n} documents without text`);
+    const repeats = this.db
+      .prepare(
+        `WITH truth AS (
+           SELECT p.fingerprint, count(DISTINCT p.doc_id) AS documents, count(*) AS passages, min(d.published_at) AS first_date, max(d.published_at) AS last_date
+           FROM passages p JOIN documents d ON d.id = p.doc_id GROUP BY p.fingerprint HAVING count(DISTINCT p.doc_id) >= 2)
+         SELECT (SELECT count(*) FROM (SELECT * FROM truth EXCEPT SELECT * FROM repeated_text))
+              + (SELECT count(*) FROM (SELECT * FROM repeated_text EXCEPT SELECT * FROM truth)) AS n`,
+      )
+      .get() as { n: number };
+    if (repeats.n) problems.push(`repeated text: ${repeats.n} counts differ from the passages`);
     return problems;
   }
 

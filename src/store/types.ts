@@ -48,9 +48,20 @@ export interface NewPassage {
   tokens: number;
 }
 
+/** A heading or paragraph of a document: a span of its text, with its fingerprint. */
+export interface BlockRow {
+  kind: 'heading' | 'paragraph';
+  level: number | null;
+  page: number | null;
+  start: number;
+  end: number;
+  fingerprint: string;
+}
+
 /** Everything needed to store (or replace) one document. */
 export interface NewDocument extends DocumentFields {
   text: string;
+  blocks: BlockRow[];
   passages: NewPassage[];
 }
 

@@ -5,7 +5,7 @@ import { KbError } from '../../errors.js';
 import { ask } from '../../search/ask.js';
 import type { DocumentKind } from '../../store/types.js';
 import type { RouteContext } from '../app.js';
-import { AskResponse, ErrorBody, Mode, SearchResponse, filtersSchema } from '../schemas.js';
+import { AskResponse, ErrorBody, Mode, Repeats, SearchResponse, TimelineResponse, filtersSchema } from '../schemas.js';
 
 const errors = { 400: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody };
 
@@ -25,6 +25,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         k: z.coerce.number().int().min(1).max(config.maxK).default(10),
         mode: Mode.default('hybrid'),
         per_doc: z.coerce.number().int().min(1).max(config.maxK).default(3).describe('At most this many passages per document'),
+        repeats: Repeats.default('collapse'),
         ...filtersSchema(),
       }),
       response: { 200: SearchResponse, ...errors },
@@ -32,7 +33,28 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
   }, async (req) => {
     const q = req.query;
     checkLength(q.q);
-    return ctx.searcher.search({ q: q.q, k: q.k, mode: q.mode, perDoc: q.per_doc, from: q.from, to: q.to, kind: q.kind as DocumentKind | undefined, document: q.document });
+    return ctx.searcher.search({ q: q.q, k: q.k, mode: q.mode, perDoc: q.per_doc, repeats: q.repeats, from: q.from, to: q.to, kind: q.kind as DocumentKind | undefined, document: q.document });
+  });
+
+  api.get('/timeline', {
+    config: { rateLimit: ctx.rate.reads },
+    schema: {
+      summary: 'What the documents say about a query over time: matching passages grouped by month, first and latest mention marked',
+      description:
+        'Lists every passage that has all the words of the query (stemmed), up to limit, and, unless mode is lexical, the passages nearest in meaning that lack them (20 at most). Repeated text counts once, at its earliest date, unless repeats=all.',
+      querystring: z.object({
+        q: z.string().trim().min(1, 'type something to search for'),
+        mode: Mode.default('hybrid'),
+        limit: z.coerce.number().int().min(1).max(config.maxTimeline).default(Math.min(200, config.maxTimeline)),
+        repeats: Repeats.default('collapse'),
+        ...filtersSchema(),
+      }),
+      response: { 200: TimelineResponse, ...errors },
+    },
+  }, async (req) => {
+    const q = req.query;
+    checkLength(q.q);
+    return ctx.searcher.timeline({ q: q.q, mode: q.mode, limit: q.limit, repeats: q.repeats, from: q.from, to: q.to, kind: q.kind as DocumentKind | undefined, document: q.document });
   });
 
   api.post('/ask', {
