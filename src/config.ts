@@ -52,6 +52,11 @@ export const ConfigSchema = z.object({
   /** Where `kb serve` listens. */
   host: z.string().min(1).default('127.0.0.1'),
   port: intFromEnv(0).max(65535).default(3000),
+  /** Origins allowed to call the API from other sites' pages (CORS); none by default. */
+  corsOrigins: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    z.array(z.string().url('each origin must be a URL such as https://intranet.example')).default([]),
+  ),
   /** Bearer token required by write routes (upload, delete); unset = writes open on loopback only. */
   apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Longest query accepted, in characters. */
@@ -101,6 +106,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   host: 'KB_HOST',
   port: 'KB_PORT',
   apiToken: 'KB_API_TOKEN',
+  corsOrigins: 'KB_CORS_ORIGINS',
   maxQueryChars: 'KB_MAX_QUERY_CHARS',
   maxK: 'KB_MAX_K',
   maxBodyBytes: 'KB_MAX_BODY_BYTES',

@@ -8,7 +8,7 @@ import { KnowledgeBase } from '../src/knowledge-base.js';
 import { buildApp } from '../src/server/app.js';
 import { serve } from '../src/server/serve.js';
 import { Pipeline } from '../ingest/pipeline.js';
-import { BULLETINS, HAS_SHARED, SAMPLES, tempDir } from './helpers.js';
+import { BULLETINS, HAS_SHARED, SAMPLES, multipart, tempDir } from './helpers.js';
 import { makePdf } from './fixtures/make-pdf.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -26,19 +26,6 @@ async function openKb(overrides: Partial<Record<keyof Config, unknown>>, paths: 
   }
   await kb.refresh();
   return { config, kb };
-}
-
-function multipart(files: { name: string; content: Buffer | string; field?: string }[], fields: Record<string, string> = {}) {
-  const boundary = '----kbtest' + Math.random().toString(16).slice(2);
-  const chunks: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  for (const f of files) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'file'}"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
-    chunks.push(Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
 describe.skipIf(!HAS_SHARED)('search over the real bulletins', () => {

@@ -61,3 +61,17 @@ export function kb(args: string[], env: Record<string, string> = {}) {
   const lines = r.stdout.split('\n').filter(Boolean);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => lines.map((l) => JSON.parse(l) as Record<string, any>) };
 }
+
+/** A multipart/form-data body for inject() or fetch(): fields first, then files. */
+export function multipart(files: { name: string; content: Buffer | string; field?: string }[], fields: Record<string, string> = {}) {
+  const boundary = '----kbtest' + Math.random().toString(16).slice(2);
+  const chunks: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const f of files) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'file'}"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
+    chunks.push(Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}

@@ -16,9 +16,19 @@ if (!HAS_CHROMIUM) process.stderr.write(`note: ${CHROMIUM} is not installed: the
 
 const TOKEN = 'browser-test-token-0123456789';
 const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
+/** Classic injection payloads (OWASP's filter-evasion list and friends), each setting window.__xss if it ever runs. */
+const CLASSIC_XSS = [
+  '"><script>window.__xss=5</script>', "'><img src=x onerror=window.__xss=6>", '<body onload=window.__xss=7>', '<iframe src="javascript:window.__xss=8"></iframe>',
+  '<svg><script>window.__xss=9</script></svg>', '<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=10>', '<a href="jav&#x09;ascript:window.__xss=11">x</a>',
+  '<details open ontoggle=window.__xss=12>', '<input autofocus onfocus=window.__xss=13>', '</mark><script>window.__xss=14</script><mark>', '<mark onmouseover=window.__xss=15>hover</mark>',
+  "{{constructor.constructor('window.__xss=16')()}}", '<style>@import "http://127.0.0.1:9/x.css";</style>', '<object data="javascript:window.__xss=17">', '<embed src="data:text/html,<script>parent.__xss=18</script>">',
+  '<form action="javascript:window.__xss=19"><button>go</button></form>', '<video><source onerror="window.__xss=20">', '<meta http-equiv="refresh" content="0;url=javascript:window.__xss=21">',
+];
+const CLASSIC_XSS_IN_PAGE = CLASSIC_XSS[3]!;
 const XSS = [
   'Online safety reminder',
   'Staff should report messages containing <script>window.__xss = 1</script> or <img src=x onerror="window.__xss = 2"> or <svg onload="window.__xss = 3"> to the online safety team, and a link like <a href="javascript:window.__xss=4">this</a> must never be clicked.',
+  `Online safety examples of hostile markup: ${CLASSIC_XSS.join(' ')}`,
 ].join('\n\n');
 
 // In CI the browser is installed by .ci/run: its absence there is a failure, not a skip.
@@ -193,6 +203,30 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     await page.locator('.kb-result a', { hasText: 'Open in document' }).first().click();
     await page.waitForSelector('.kb-passage--target');
     expect(await page.locator('#doc-text script, #doc-text img, #doc-text svg, #doc-text a').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  });
+
+  it('the classic payloads stay text in results, the timeline, related lists and the document view, and nothing runs', async () => {
+    const injected = ['script', 'img', 'iframe', 'object', 'embed', 'input', 'form', 'details', 'video', 'style', 'meta', 'math', 'svg', 'body', 'a[href^="javascript"]']
+      .map((tag) => `.kb-results ${tag}`).join(', ');
+    for (const view of ['', '&view=timeline']) {
+      await page.goto(`${base}?q=${encodeURIComponent('hostile markup iframe javascript')}${view}`);
+      await page.waitForSelector('.kb-result');
+      const hit = page.locator('.kb-result', { has: page.locator('.kb-citation', { hasText: 'Online safety reminder' }) }).first();
+      expect(await hit.locator('.kb-snippet').textContent()).toMatch(/<(iframe|script|img|svg|a) /);
+      expect(await page.locator(injected).count()).toBe(0);
+      expect(await hit.locator('mark').evaluateAll((marks) => marks.every((m) => m.attributes.length === 0))).toBe(true);
+      await hit.locator('button', { hasText: 'Related' }).click();
+      await expect.poll(() => hit.locator('.kb-related li').count()).toBeGreaterThan(0);
+      await hit.locator('button', { hasText: 'Copy quote' }).click();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(CLASSIC_XSS_IN_PAGE);
+      expect(await page.locator(injected).count()).toBe(0);
+    }
+    await page.locator('.kb-result', { has: page.locator('.kb-citation', { hasText: 'Online safety reminder' }) }).first().locator('.kb-actions a', { hasText: 'Open in document' }).click();
+    await page.waitForSelector('.kb-passage--target');
+    const shown = (await page.locator('#doc-text').textContent())!;
+    for (const payload of CLASSIC_XSS) expect(shown).toContain(payload);
+    expect(await page.locator('#doc-text *').evaluateAll((nodes) => nodes.filter((n) => !['SECTION', 'P', 'A', 'SPAN'].includes(n.tagName)).length)).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 

@@ -2,12 +2,15 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Config } from '../config.js';
 import { KbError, toKbError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -60,6 +63,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     void reply.code(404).send({ error: e.toJSON() });
   });
 
+  // Security headers on every response, and a strict Content-Security-Policy:
+  // the page loads only its own scripts and styles, inline code never runs,
+  // and no other site may frame it. No HSTS: the service speaks plain HTTP
+  // on its own address (put TLS in front of it if it leaves the machine).
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    strictTransportSecurity: false,
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  // CORS is closed (no cross-origin reads) unless origins are configured.
+  await app.register(fastifyCors, {
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    methods: ['GET', 'POST', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    maxAge: 600,
+  });
+
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Council knowledge base API', version: '1', description: 'Search the council education bulletins and strategy documents; every result carries its citation.' },
@@ -67,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) => {
@@ -99,9 +121,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The page, and the GOV.UK Frontend styles served from the package itself.
   await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', index: ['index.html'], wildcard: false });
   await app.register(fastifyStatic, { root: GOVUK_DIR, prefix: '/govuk/', decorateReply: false, wildcard: false, allowedPath: (p) => /^\/govuk-frontend\.min\.(css|js)(\.map)?$/.test(p) });
-  app.get('/documents/:id', { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html', WEB_DIR));
+  app.get('/documents/:id', { schema: { hide: true, params: z.object({ id: z.coerce.number().int().positive() }) } }, (_req, reply) => reply.sendFile('index.html', WEB_DIR));
   return app;
 }
+
+/** The page's Content-Security-Policy (helmet directives). */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 /** Any error as the API's coded error. */
 function toHttpError(err: FastifyError, config: Config): KbError {
