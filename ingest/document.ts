@@ -46,4 +46,9 @@ export interface LoaderLimits {
   parseTimeoutMs: number;
   maxPdfPages: number;
   parseMemoryMb: number;
+  maxHtmlDepth: number;
+  maxUnpackedBytes: number;
 }
+
+/** Limits for callers that do not choose their own (tests, tools). */
+export const DEFAULT_LIMITS: LoaderLimits = { parseTimeoutMs: 60_000, maxPdfPages: 2_000, parseMemoryMb: 1_024, maxHtmlDepth: 5_000, maxUnpackedBytes: 200 * 1024 * 1024 };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../src/config.js';
-import { KbError, toKbError } from '../src/errors.js';
+import { KbError, printable, toKbError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import { FileStore } from '../src/store/files.js';
 import type { Store } from '../src/store/store.js';
@@ -82,7 +82,8 @@ export class Pipeline {
   }
 
   private get limits(): LoaderLimits {
-    return { parseTimeoutMs: this.config.parseTimeoutMs, maxPdfPages: this.config.maxPdfPages, parseMemoryMb: this.config.parseMemoryMb };
+    const c = this.config;
+    return { parseTimeoutMs: c.parseTimeoutMs, maxPdfPages: c.maxPdfPages, parseMemoryMb: c.parseMemoryMb, maxHtmlDepth: c.maxHtmlDepth, maxUnpackedBytes: c.maxUnpackedBytes };
   }
 
   private get splitOptions(): SplitOptions {
@@ -194,7 +195,8 @@ export class Pipeline {
     const loaded = await load(file, this.limits);
     const blocks = normaliseBlocks(loaded.blocks);
     if (blocks.length === 0) throw new KbError('NO_TEXT', { file: file.name });
-    const fileName = path.basename(file.name);
+    // The name is a label (stored and shown), never a path: control characters go.
+    const fileName = printable(path.basename(file.name)).trim() || 'document';
     const meta = extractMetadata(loaded, blocks, fileName);
     const docSourceId = loaded.sourceId ?? sourceId;
     const doc: NewDocument = {

@@ -21,8 +21,12 @@ export const ConfigSchema = z.object({
   parseTimeoutMs: intFromEnv(100).default(60_000),
   /** Largest PDF accepted, in pages. */
   maxPdfPages: intFromEnv(1).default(2_000),
-  /** Memory ceiling for the PDF parsing worker, in MiB. */
+  /** Memory ceiling for the parsing workers (PDF, DOCX), in MiB. */
   parseMemoryMb: intFromEnv(64).default(1_024),
+  /** Deepest HTML nesting read (real pages nest a few dozen levels). */
+  maxHtmlDepth: intFromEnv(10).default(5_000),
+  /** Most a DOCX may unpack to (its text parts), in bytes: stops zip bombs. */
+  maxUnpackedBytes: intFromEnv(1_024).default(200 * 1024 * 1024),
   /** Passage size, in words. */
   passageMinWords: intFromEnv(1).default(80),
   passageTargetWords: intFromEnv(1).default(180),
@@ -89,6 +93,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   parseTimeoutMs: 'KB_PARSE_TIMEOUT_MS',
   maxPdfPages: 'KB_MAX_PDF_PAGES',
   parseMemoryMb: 'KB_PARSE_MEMORY_MB',
+  maxHtmlDepth: 'KB_MAX_HTML_DEPTH',
+  maxUnpackedBytes: 'KB_MAX_UNPACKED_BYTES',
   passageMinWords: 'KB_PASSAGE_MIN_WORDS',
   passageTargetWords: 'KB_PASSAGE_TARGET_WORDS',
   passageMaxWords: 'KB_PASSAGE_MAX_WORDS',

@@ -12,6 +12,8 @@ export const ERRORS = {
   FILE_TOO_LARGE: { status: 413, message: '{file}: {size} bytes is over the limit of {limit} bytes', hint: 'Split the document, or raise the limit with KB_MAX_FILE_BYTES (--max-file-bytes).' },
   UNSUPPORTED_TYPE: { status: 415, message: '{file}: unsupported file type ({detail})', hint: 'Supported: .txt, .md, .html, .htm, .eml, .pdf, .docx.' },
   BINARY_CONTENT: { status: 415, message: '{file}: looks like binary data, not text', hint: 'Only text, HTML, e-mail, PDF and DOCX files can be ingested; check the file extension matches its content.' },
+  BAD_ENCODING: { status: 415, message: '{file}: not valid UTF-8 text ({detail})', hint: 'Save the file as UTF-8 text (in most editors: Save As, Encoding: UTF-8) and ingest it again.' },
+  ARCHIVE_TOO_LARGE: { status: 413, message: '{file}: unpacks to more than {limit} bytes ({detail})', hint: 'A Word document this large is unusual: check the file (it may be a zip bomb); raise KB_MAX_UNPACKED_BYTES if it is genuine.' },
   NO_TEXT: { status: 422, message: '{file}: no text found in the document', hint: 'Check that the document has readable text content.' },
   NO_TEXT_LAYER: { status: 422, message: '{file}: no text layer (scanned PDF?): needs OCR', hint: 'Run the PDF through OCR (for example ocrmypdf) and ingest the result.' },
   MALFORMED: { status: 422, message: '{file}: malformed {format}: {detail}', hint: 'Open the file in its usual program to check it is intact, then save or export it again.' },
@@ -43,10 +45,15 @@ export type ErrorCode = keyof typeof ERRORS;
 
 export type ErrorParams = Record<string, string | number | undefined>;
 
+/** Control characters (terminal escapes included) taken out of text shown to people. */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
 function fill(template: string, params: ErrorParams): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = params[key];
-    return value === undefined ? `{${key}}` : String(value);
+    return value === undefined ? `{${key}}` : printable(String(value));
   });
 }
 

@@ -1,6 +1,8 @@
 /**
  * Logging goes to stderr, so stdout stays clean for `--json` output.
  */
+import { printable } from './errors.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -17,7 +19,7 @@ export function createLogger(
   write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
 ): Logger {
   const at = (l: Exclude<LogLevel, 'silent'>) => (message: string) => {
-    if (ORDER[l] >= ORDER[level]) write(`kb ${l}: ${message}`);
+    if (ORDER[l] >= ORDER[level]) write(`kb ${l}: ${printable(message)}`);
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

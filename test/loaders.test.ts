@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isKbError } from '../src/errors.js';
-import type { LoaderLimits } from '../ingest/document.js';
+import { DEFAULT_LIMITS, type LoaderLimits } from '../ingest/document.js';
 import { detectFormat, load } from '../ingest/loaders/index.js';
 import { HAS_SHARED, PDFS, SAMPLES } from './helpers.js';
 import { makeDocx } from './fixtures/make-docx.js';
 import { makeEml } from './fixtures/make-eml.js';
 import { makePdf } from './fixtures/make-pdf.js';
 
-const limits: LoaderLimits = { parseTimeoutMs: 30_000, maxPdfPages: 2_000, parseMemoryMb: 512 };
+const limits: LoaderLimits = { ...DEFAULT_LIMITS, parseTimeoutMs: 30_000, parseMemoryMb: 512 };
 const raw = (name: string, content: string | Uint8Array) => ({ name, bytes: typeof content === 'string' ? Buffer.from(content) : content });
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
@@ -48,10 +48,15 @@ describe('HTML loader', () => {
     expect(doc.author).toBe('Helen Marsh');
   });
 
-  it('survives markup nested 20,000 levels deep', async () => {
-    const html = '<div>'.repeat(20_000) + 'Deep content that still counts.' + '</div>'.repeat(20_000);
-    const doc = await load(raw('deep.html', `<!doctype html><html><body>${html}</body></html>`), limits);
+  it('reads markup nested up to the depth limit, and refuses deeper markup by its depth', async () => {
+    const nested = (n: number) => `<!doctype html><html><body>${'<div>'.repeat(n)}Deep content that still counts.${'</div>'.repeat(n)}</body></html>`;
+    const doc = await load(raw('deep.html', nested(4_990)), limits);
     expect(doc.blocks.map((b) => b.text)).toEqual(['Deep content that still counts.']);
+    const err = await load(raw('deeper.html', nested(5_001)), limits).catch((e: unknown) => e);
+    expect(isKbError(err, 'MALFORMED') && err.message).toBe('deeper.html: malformed HTML: markup nested 5,003 levels deep, over the limit of 5,000 (KB_MAX_HTML_DEPTH)');
+    const shallow = await load(raw('deep.html', nested(50)), { ...limits, maxHtmlDepth: 60 }).then(() => 'read', () => 'refused');
+    expect(shallow).toBe('read');
+    expect(await load(raw('deep.html', nested(60)), { ...limits, maxHtmlDepth: 60 }).then(() => 'read', () => 'refused')).toBe('refused');
   });
 });
 

@@ -1,6 +1,6 @@
 import PostalMime from 'postal-mime';
 import { KbError } from '../../src/errors.js';
-import type { Attachment, LoadedDocument, RawFile } from '../document.js';
+import { DEFAULT_LIMITS, type Attachment, type LoadedDocument, type LoaderLimits, type RawFile } from '../document.js';
 import { htmlToDocument } from './html.js';
 import { textToBlocks } from './text.js';
 import { looksBinary } from './decode.js';
@@ -10,7 +10,7 @@ import { looksBinary } from './decode.js';
  * Subject, From and Date headers; attachments are handed back to be
  * ingested as documents of their own.
  */
-export async function loadEmail(file: RawFile): Promise<LoadedDocument> {
+export async function loadEmail(file: RawFile, limits: Pick<LoaderLimits, 'maxHtmlDepth'> = DEFAULT_LIMITS): Promise<LoadedDocument> {
   if (looksBinary(file.bytes)) throw new KbError('BINARY_CONTENT', { file: file.name });
   let email;
   try {
@@ -23,7 +23,7 @@ export async function loadEmail(file: RawFile): Promise<LoadedDocument> {
   }
   const body: LoadedDocument = email.text?.trim()
     ? { mime: 'message/rfc822', blocks: textToBlocks(stripQuoted(email.text)) }
-    : { ...htmlToDocument(email.html ?? ''), mime: 'message/rfc822' };
+    : { ...htmlToDocument(email.html ?? '', file.name, limits), mime: 'message/rfc822' };
   const doc: LoadedDocument = { ...body, mime: 'message/rfc822' };
   if (email.subject?.trim()) doc.formatTitle = email.subject.trim();
   const from = email.from?.name || email.from?.address;

@@ -1,7 +1,8 @@
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { parseDocument } from 'htmlparser2';
-import type { Block, LoadedDocument, RawFile } from '../document.js';
+import { parseDocument, Tokenizer, type TokenizerCallbacks } from 'htmlparser2';
+import { KbError } from '../../src/errors.js';
+import { DEFAULT_LIMITS, type Block, type LoadedDocument, type LoaderLimits, type RawFile } from '../document.js';
 import { cleanLine, isChrome } from '../normalise.js';
 import { findDate } from '../metadata.js';
 import { decodeText } from './decode.js';
@@ -21,12 +22,43 @@ const BLOCK_TAGS = new Set([
 ]);
 
 /** HTML: the main content only, headings kept as sections. */
-export function loadHtml(file: RawFile): LoadedDocument {
-  return htmlToDocument(decodeText(file.bytes, file.name));
+export function loadHtml(file: RawFile, limits: Pick<LoaderLimits, 'maxHtmlDepth'> = DEFAULT_LIMITS): LoadedDocument {
+  return htmlToDocument(decodeText(file.bytes, file.name), file.name, limits);
 }
 
-export function htmlToDocument(html: string): LoadedDocument {
-  // htmlparser2 rather than parse5: linear on deeply nested markup.
+/** Elements that never hold others, so never deepen the nesting. */
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+
+/**
+ * How deep the markup nests (open tags not yet closed, at most), found by
+ * the tokenizer alone: linear, where building the tree and querying it take
+ * time that grows with the square of the depth. Tags left open count, as a
+ * parser would nest them.
+ */
+export function htmlDepth(html: string): number {
+  let depth = 0;
+  let max = 0;
+  let name = '';
+  const noop = () => {};
+  const callbacks: TokenizerCallbacks = {
+    onattribdata: noop, onattribentity: noop, onattribend: noop, onattribname: noop, oncdata: noop, oncomment: noop, ondeclaration: noop,
+    onend: noop, onprocessinginstruction: noop, ontext: noop, ontextentity: noop,
+    onopentagname: (start, end) => { name = html.slice(start, end).toLowerCase(); },
+    onopentagend: () => { if (!VOID.has(name)) max = Math.max(max, ++depth); },
+    onselfclosingtag: noop,
+    onclosetag: (start, end) => { if (!VOID.has(html.slice(start, end).toLowerCase()) && depth > 0) depth--; },
+  };
+  const tokenizer = new Tokenizer({ decodeEntities: false }, callbacks);
+  tokenizer.write(html);
+  tokenizer.end();
+  return max;
+}
+
+export function htmlToDocument(html: string, fileName = 'HTML', limits: Pick<LoaderLimits, 'maxHtmlDepth'> = DEFAULT_LIMITS): LoadedDocument {
+  const depth = htmlDepth(html);
+  if (depth > limits.maxHtmlDepth) {
+    throw new KbError('MALFORMED', { file: fileName, format: 'HTML', detail: `markup nested ${depth.toLocaleString('en-GB')} levels deep, over the limit of ${limits.maxHtmlDepth.toLocaleString('en-GB')} (KB_MAX_HTML_DEPTH)` });
+  }
   const $ = cheerio.load(parseDocument(html));
   const meta = (sel: string) => $(sel).first().attr('content')?.trim() || undefined;
   const h1 = cleanLine($('h1').first().text());

@@ -43,9 +43,9 @@ export function detectFormat(file: RawFile): Format {
 export async function load(file: RawFile, limits: LoaderLimits): Promise<LoadedDocument> {
   switch (detectFormat(file)) {
     case 'pdf': return (await import('./pdf.js')).loadPdf(file, limits);
-    case 'docx': return (await import('./docx.js')).loadDocx(file);
-    case 'email': return (await import('./email.js')).loadEmail(file);
-    case 'html': return (await import('./html.js')).loadHtml(file);
+    case 'docx': return (await import('./docx.js')).loadDocx(file, limits);
+    case 'email': return (await import('./email.js')).loadEmail(file, limits);
+    case 'html': return (await import('./html.js')).loadHtml(file, limits);
     case 'text': return (await import('./text.js')).loadText(file);
   }
 }

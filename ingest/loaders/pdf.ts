@@ -1,7 +1,7 @@
-import { Worker } from 'node:worker_threads';
 import { KbError } from '../../src/errors.js';
 import type { LoadedDocument, LoaderLimits, RawFile } from '../document.js';
 import { firstLine, pdfPagesToBlocks } from './pdf-layout.js';
+import { parseInWorker } from './worker.js';
 
 interface WorkerResult {
   ok?: { total: number; pages: { num: number; text: string }[]; title: string | null; author: string | null; created: string | null };
@@ -17,7 +17,10 @@ const WORKER_URL = new URL('./pdf-worker.js', import.meta.url);
  * ceiling. A PDF whose pages carry no text is refused: it needs OCR.
  */
 export async function loadPdf(file: RawFile, limits: LoaderLimits): Promise<LoadedDocument> {
-  const result = await parseInWorker(file, limits);
+  if (!endsWithEof(file.bytes)) {
+    throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: 'the file is cut short (no %%EOF marker at its end), so pages may be missing' });
+  }
+  const result = await parseInWorker<WorkerResult>(WORKER_URL, { bytes: file.bytes, maxPages: limits.maxPdfPages }, limits, file.name, 'PDF');
   if (result.error === 'TOO_MANY_PAGES') throw new KbError('TOO_MANY_PAGES', { file: file.name, pages: result.pages, limit: limits.maxPdfPages });
   if (result.error === 'ENCRYPTED') throw new KbError('ENCRYPTED', { file: file.name });
   if (result.error || !result.ok) throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: result.detail ?? 'unreadable' });
@@ -32,37 +35,8 @@ export async function loadPdf(file: RawFile, limits: LoaderLimits): Promise<Load
   return doc;
 }
 
-function parseInWorker(file: RawFile, limits: LoaderLimits): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const bytes = new Uint8Array(file.bytes);
-    const worker = new Worker(WORKER_URL, {
-      workerData: { bytes, maxPages: limits.maxPdfPages },
-      transferList: [bytes.buffer as ArrayBuffer],
-      resourceLimits: { maxOldGenerationSizeMb: limits.parseMemoryMb },
-      stdout: true,
-      stderr: true,
-    });
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      fn();
-    };
-    const timer = setTimeout(
-      () => finish(() => reject(new KbError('PARSE_TIMEOUT', { file: file.name, limit: limits.parseTimeoutMs }))),
-      limits.parseTimeoutMs,
-    );
-    worker.once('message', (msg: WorkerResult) => finish(() => resolve(msg)));
-    worker.once('error', (err) =>
-      finish(() => {
-        const detail = /memory/i.test(err.message) ? `ran out of memory (limit ${limits.parseMemoryMb} MiB)` : err.message;
-        reject(new KbError('MALFORMED', { file: file.name, format: 'PDF', detail }, { cause: err }));
-      }),
-    );
-    worker.once('exit', (code) =>
-      finish(() => reject(new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: `parser stopped (exit ${code})` }))),
-    );
-  });
+/** A complete PDF ends with %%EOF (give or take trailing whitespace and a little junk some writers add). */
+export function endsWithEof(bytes: Uint8Array): boolean {
+  const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 2048))).toString('latin1');
+  return tail.includes('%%EOF');
 }

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { printable } from '../errors.js';
 
 /**
  * Where the CLI writes: results to stdout (JSON lines with --json), logs and
@@ -22,10 +23,11 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
   return {
     json,
     result(value, human) {
-      stdout.write((json ? JSON.stringify(value) : human) + '\n');
+      // Human text never carries control characters from file names or documents (terminal escapes).
+      stdout.write((json ? JSON.stringify(value) : printable(human)) + '\n');
     },
     say(text) {
-      if (!json) stdout.write(text + '\n');
+      if (!json) stdout.write(printable(text) + '\n');
     },
     progress(total) {
       if (!stderr.isTTY || total < 2) return { update() {}, stop() {} };
@@ -36,7 +38,8 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
       bar.start(total, 0, { label: '' });
       return {
         update(done, label) {
-          bar.update(done, { label: label.length > 50 ? '…' + label.slice(-49) : label });
+          const clean = printable(label);
+          bar.update(done, { label: clean.length > 50 ? '…' + clean.slice(-49) : clean });
         },
         stop() {
           bar.stop();
