@@ -307,6 +307,37 @@ export async function main(
     });
 
   program
+    .command('backup')
+    .description('write one file holding a consistent copy of the database, the original files and the vector index (safe while kb serve runs)')
+    .argument('<file>', 'the backup file to write')
+    .option('--force', 'replace the file if it exists')
+    .action(async (file: string, opts: { force?: boolean }) => {
+      const ctx = context();
+      const { backup } = await import('../store/backup.js');
+      await withStore(ctx, (store) => {
+        const r = backup(store, ctx.config.dataDir, file, { force: opts.force });
+        ctx.out.result(r, `backed up ${r.documents} documents, ${r.passages} passages, ${r.originals} original files${r.index ? ' and the vector index' : ''} to ${r.file} (${r.bytes} bytes, ${r.ms} ms)${r.missing_originals ? `; ${r.missing_originals} original files were missing` : ''}`);
+      });
+    });
+
+  program
+    .command('restore')
+    .description('restore a backup into the data folder (checked first; refused under a running kb serve; the replaced database is kept)')
+    .argument('<file>', 'a file written by kb backup')
+    .option('--force', 'replace a data folder that already holds documents')
+    .action(async (file: string, opts: { force?: boolean }) => {
+      const ctx = context();
+      const { restore } = await import('../store/backup.js');
+      const r = restore(file, ctx.config.dataDir, { force: opts.force });
+      // Open it as every command does: the index is checked (rebuilt if the backup had none), then verified.
+      exitCode = await withKb(ctx, (kb) => {
+        const problems = [...kb.store.check(), ...vectorProblems(kb), ...kb.vectors.verifyFile()];
+        ctx.out.result({ ...r, ok: problems.length === 0, problems }, `restored ${r.documents} documents, ${r.passages} passages and ${r.originals} original files into ${r.data_dir}${r.index ? '' : ' (vector index rebuilt)'}${r.kept ? `; the database it replaced is kept as ${r.kept}` : ''}${problems.length ? `\nproblems:\n  ${problems.join('\n  ')}` : ''}`);
+        return problems.length ? EXIT.SOME_FAILED : EXIT.OK;
+      });
+    });
+
+  program
     .command('verify')
     .description('check the database, the full-text index, the vectors and the vector index agree; exit 0 only when they do')
     .action(async () => {

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { SERVE_PID_FILE } from '../store/backup.js';
 import type { Config } from '../config.js';
 import { KbError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -22,6 +25,9 @@ export async function serve(kb: KnowledgeBase, config: Config, log: Logger, opti
   if (!config.apiToken && !isLoopback(config.host)) throw new KbError('WRITES_NEED_TOKEN', { host: config.host });
   const app = await buildApp({ config, kb, log });
   await app.listen({ host: config.host, port: config.port });
+  // Says this folder is in use (a restore refuses to replace it under a running server).
+  const pidFile = path.join(config.dataDir, SERVE_PID_FILE);
+  fs.writeFileSync(pidFile, String(process.pid));
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
@@ -31,6 +37,7 @@ export async function serve(kb: KnowledgeBase, config: Config, log: Logger, opti
       await app.close();
       kb.vectors.save();
       await kb.close();
+      fs.rmSync(pidFile, { force: true });
       log.info('stopped: database closed, vector index saved');
     })());
   if (options.handleSignals) {
