@@ -3,30 +3,21 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../src/config.js';
-import { silentLogger } from '../src/log.js';
-import { KnowledgeBase } from '../src/knowledge-base.js';
-import { serve, type Running } from '../src/server/serve.js';
-import { Pipeline } from '../ingest/pipeline.js';
+import type { Config } from '../src/config.js';
+import type { Running } from '../src/server/serve.js';
 import { contents, runKb } from './crash.js';
-import { kb as kbSync, multipart, SAMPLES, tempDir } from './helpers.js';
+import { kb as kbSync, multipart, SAMPLES, serveSamples, tempDir } from './helpers.js';
 
 const TOKEN = 'backup-test-token-0123456789';
 const QUERIES = ['apprenticeships', 'attendance', 'what did we say about school places', 'helpdesk', 'SEND inclusion strategy', 'teacher recruitment'];
 
 describe('backup and restore', () => {
   let config: Config;
-  let kb: KnowledgeBase;
   let running: Running;
   const file = path.join(tempDir('kb-backups-'), 'council.kbb');
 
   beforeAll(async () => {
-    config = loadConfig({}, { dataDir: tempDir(), offline: true, logLevel: 'silent', port: 0, apiToken: TOKEN, rateLimitReads: 1_000_000 });
-    kb = await KnowledgeBase.open(config, silentLogger);
-    const pipeline = new Pipeline({ store: kb.store, config, log: silentLogger });
-    for await (const _ of pipeline.ingestPaths([SAMPLES])) void _;
-    await kb.refresh();
-    running = await serve(kb, config, silentLogger);
+    ({ config, running } = await serveSamples({ apiToken: TOKEN, rateLimitReads: 1_000_000 }));
   });
   afterAll(async () => {
     await running?.close();

@@ -75,3 +75,16 @@ export function multipart(files: { name: string; content: Buffer | string; field
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+
+/** The real server on a free port over a fresh data folder holding the bundled samples. */
+export async function serveSamples(overrides: Partial<Record<keyof Config, unknown>> = {}) {
+  const { KnowledgeBase } = await import('../src/knowledge-base.js');
+  const { serve } = await import('../src/server/serve.js');
+  const config = loadConfig({}, { dataDir: tempDir(), offline: true, logLevel: 'silent', port: 0, ...overrides });
+  const kb = await KnowledgeBase.open(config, silentLogger);
+  const pipeline = new Pipeline({ store: kb.store, config, log: silentLogger });
+  for await (const _ of pipeline.ingestPaths([SAMPLES])) void _;
+  await kb.refresh();
+  const running = await serve(kb, config, silentLogger);
+  return { config, kb, running };
+}

@@ -1,11 +1,7 @@
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../src/config.js';
-import { silentLogger } from '../src/log.js';
-import { KnowledgeBase } from '../src/knowledge-base.js';
-import { serve, type Running } from '../src/server/serve.js';
-import { Pipeline } from '../ingest/pipeline.js';
-import { multipart, SAMPLES, tempDir } from './helpers.js';
+import type { Running } from '../src/server/serve.js';
+import { multipart, serveSamples } from './helpers.js';
 
 const TOKEN = 'load-test-token-0123456789';
 const SECONDS = 8;
@@ -17,15 +13,9 @@ const SECONDS = 8;
  * passage of the deleted document.
  */
 describe('under load: searches while uploads and deletes go through the API', () => {
-  let config: Config;
   let running: Running;
   beforeAll(async () => {
-    config = loadConfig({}, { dataDir: tempDir(), offline: true, logLevel: 'silent', port: 0, apiToken: TOKEN, rateLimitReads: 10_000_000, rateLimitWrites: 10_000 });
-    const kb = await KnowledgeBase.open(config, silentLogger);
-    const pipeline = new Pipeline({ store: kb.store, config, log: silentLogger });
-    for await (const _ of pipeline.ingestPaths([SAMPLES])) void _;
-    await kb.refresh();
-    running = await serve(kb, config, silentLogger);
+    ({ running } = await serveSamples({ apiToken: TOKEN, rateLimitReads: 10_000_000, rateLimitWrites: 10_000 }));
   });
   afterAll(async () => {
     await running?.close();
