@@ -20,8 +20,10 @@ if (!HAS_SHARED) {
   process.stderr.write(`note: ${SHARED} is not present: the tests on the shared corpus are skipped\n`);
 }
 
+/** A fresh folder under this test run's temporary folder (removed when the run ends: test/global-setup.ts). */
 export function tempDir(prefix = 'kb-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const root = process.env.KB_TEST_TMP && fs.existsSync(process.env.KB_TEST_TMP) ? process.env.KB_TEST_TMP : os.tmpdir();
+  return fs.mkdtempSync(path.join(root, prefix));
 }
 
 export function testConfig(overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
