@@ -33,6 +33,7 @@ export const ERRORS = {
   BACKUP_INVALID: { status: 422, message: '{file} is not a usable backup: {detail}', hint: 'Use a file written by `kb backup`; nothing in the data folder was changed.' },
   RESTORE_WOULD_REPLACE: { status: 409, message: 'The data folder {dir} already holds {documents} documents', hint: 'Restore into an empty folder (--data DIR), or pass --force to replace them (the current database is kept beside the restored one).' },
   DATA_IN_USE: { status: 409, message: 'kb serve (process {pid}) is using the data folder {dir}', hint: 'Stop the server, restore, then start it again. (If no kb serve is running, another program now has that process number: delete serve.pid in the data folder.)' },
+  DATABASE_IN_USE: { status: 409, message: 'Another program has the database {file} open', hint: 'Wait for the kb command using it (ingest, reindex, delete, verify) to finish, or stop it, then restore again; nothing was changed.' },
   INVALID_REQUEST: { status: 400, message: 'Invalid request: {detail}', hint: 'See the API description at /docs.' },
   QUERY_TOO_LONG: { status: 400, message: 'The query is {length} characters; the limit is {limit}', hint: 'Shorten the query, or raise KB_MAX_QUERY_CHARS.' },
   UNAUTHORIZED: { status: 401, message: 'This route needs the API token', hint: 'Send the header "Authorization: Bearer <token>" with the token set in KB_API_TOKEN.' },

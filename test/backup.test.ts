@@ -100,6 +100,25 @@ describe('backup and restore', () => {
     expect(exists.stderr).toContain('already exists');
   });
 
+  it('refuses while any other program has the database open (a kb command, not only kb serve), then restores once it has closed', () => {
+    const other = tempDir('kb-other-');
+    expect(kbSync(['--data', other, 'ingest', path.join(SAMPLES, '2024-01-09-weekly-update.txt')]).code).toBe(0);
+    const before = contents(other);
+    // Another process's connection, as a running `kb ingest` or `kb verify` holds one.
+    const holder = new Database(path.join(other, 'kb.sqlite'));
+    holder.pragma('journal_mode = WAL');
+    expect(holder.prepare('SELECT count(*) AS n FROM documents').get()).toEqual({ n: 1 });
+    const refused = kbSync(['--data', other, 'restore', file, '--force']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/Another program has the database .*kb\.sqlite open\n.*nothing was changed/);
+    expect(fs.readdirSync(other).filter((f) => f.includes('before-restore'))).toEqual([]);
+    holder.close();
+    expect(contents(other)).toEqual(before);
+    const r = kbSync(['--data', other, '--json', 'restore', file, '--force']);
+    expect(r.code).toBe(0);
+    expect(r.json()[0]!.documents).toBeGreaterThan(1);
+  });
+
   it('restore --force replaces a collection and keeps the database it replaced, whole', () => {
     const other = tempDir('kb-other-');
     expect(kbSync(['--data', other, 'ingest', path.join(SAMPLES, '2024-01-09-weekly-update.txt')]).code).toBe(0);

@@ -177,16 +177,42 @@ export function restore(source: string, dataDir: string, options: { force?: bool
   if (pid) throw new KbError('DATA_IN_USE', { pid, dir: dataDir });
   fs.mkdirSync(dataDir, { recursive: true });
   const live = path.join(dataDir, DB_FILE);
-  if (fs.existsSync(live) && !options.force) {
-    const existing = new Database(live, { readonly: true });
-    try {
-      const hasDocs = existing.prepare("SELECT 1 FROM sqlite_master WHERE name = 'documents'").get() !== undefined;
-      const n = hasDocs ? count(existing, 'documents') : 0;
+  // Held from here until the restored database is in place: no other
+  // program has the live one open, and none can open it meanwhile.
+  const guard = fs.existsSync(live) ? lockAlone(live) : null;
+  try {
+    if (guard && !options.force) {
+      const hasDocs = guard.prepare("SELECT 1 FROM sqlite_master WHERE name = 'documents'").get() !== undefined;
+      const n = hasDocs ? count(guard, 'documents') : 0;
       if (n > 0) throw new KbError('RESTORE_WOULD_REPLACE', { dir: dataDir, documents: n });
-    } finally {
-      existing.close();
     }
+    return swapIn(file, dataDir, live, expected, started);
+  } finally {
+    guard?.close();
   }
+}
+
+/**
+ * Opens a database only if no other connection has it: every connection to
+ * a WAL database holds a shared lock on it, so leaving WAL mode fails while
+ * any other is open (a `kb serve`, an ingest, a verify). The WAL is folded
+ * in on the way out, and an exclusive lock is then held until closed.
+ */
+function lockAlone(file: string): Database.Database {
+  const db = new Database(file, { timeout: 0 });
+  try {
+    db.pragma('journal_mode = DELETE');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    return db;
+  } catch (e) {
+    db.close();
+    if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new KbError('DATABASE_IN_USE', { file });
+    throw e;
+  }
+}
+
+function swapIn(file: string, dataDir: string, live: string, expected: { documents: number; passages: number }, started: number): RestoreReport {
   const tmp = path.join(dataDir, `${DB_FILE}.restore.${process.pid}.tmp`);
   const indexTmp = path.join(dataDir, `${INDEX_FILE}.restore.${process.pid}.tmp`);
   try {
@@ -212,15 +238,9 @@ export function restore(source: string, dataDir: string, options: { force?: bool
       db.close();
     }
     fsyncFile(tmp);
-    // Keep what is being replaced, whole (its write-ahead log folded in first).
+    // Keep what is being replaced, whole (its write-ahead log was folded in when it was locked).
     let kept: string | null = null;
     if (fs.existsSync(live)) {
-      const old = new Database(live);
-      try {
-        old.pragma('wal_checkpoint(TRUNCATE)');
-      } finally {
-        old.close();
-      }
       kept = `${live}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       fs.renameSync(live, kept);
     }
