@@ -53,6 +53,8 @@ export const ConfigSchema = z.object({
   hnswM: intFromEnv(4).max(128).default(48),
   /** HNSW build breadth (graph quality against build time; applies when the index is next built). */
   hnswEfConstruction: intFromEnv(10).default(300),
+  /** Postings a lexical OR query may score before search asks for passages with all the words first. */
+  lexicalBudget: intFromEnv(1_000).default(100_000),
   /** Where `kb serve` listens. */
   host: z.string().min(1).default('127.0.0.1'),
   port: intFromEnv(0).max(65535).default(3000),
@@ -109,6 +111,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   hnswEf: 'KB_HNSW_EF',
   hnswM: 'KB_HNSW_M',
   hnswEfConstruction: 'KB_HNSW_EF_CONSTRUCTION',
+  lexicalBudget: 'KB_LEXICAL_BUDGET',
   host: 'KB_HOST',
   port: 'KB_PORT',
   apiToken: 'KB_API_TOKEN',

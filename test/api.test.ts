@@ -339,4 +339,30 @@ describe('common words in large collections', () => {
     expect(new Searcher(kb).withoutCommonWords(parseQuery('school levy')).words).toEqual(['school', 'levy']);
     await kb.close();
   });
+
+  it('over the lexical budget, passages with every word come first, then the rest of an OR over the rarest words', async () => {
+    const { kb } = await openKb({}, [SAMPLES]);
+    const { Searcher } = await import('../src/search/search.js');
+    const { parseQuery, stemOf, wordsOf } = await import('../src/search/query.js');
+    const query = parseQuery('apprenticeship funding');
+    const text = kb.store.db.prepare("SELECT title || ' ' || coalesce(section, '') || ' ' || text FROM passages WHERE id = ?").pluck();
+    const has = (id: number, w: string) => wordsOf(text.get(id) as string).some((x) => stemOf(x) === stemOf(w));
+    const hasBoth = (id: number) => has(id, 'apprenticeship') && has(id, 'funding');
+    const plain = new Searcher(kb).lexical(query, 50);
+    // As if the collection were large (with no word common enough to leave out), and the budget covered only the rarer word's postings.
+    const fund = kb.store.db.prepare("SELECT doc FROM passages_vocab WHERE term = 'fund'").pluck().get() as number;
+    const budgeted = new Searcher(kb, { lexicalBudget: fund, commonWordPostings: 1, commonWordShare: 1 });
+    const plan = budgeted.plan(query);
+    expect(plan.all?.words).toEqual(['apprenticeship', 'funding']);
+    expect(plan.any.words).toEqual(['funding']);
+    const planned = budgeted.lexical(query, 50);
+    const both = planned.findIndex((r) => !hasBoth(r.id));
+    expect(both).toBeGreaterThan(0); // some passages have both words…
+    expect(planned.slice(both).every((r) => !hasBoth(r.id) && has(r.id, 'funding'))).toBe(true); // …they all come first, then the rarer word's
+    expect(new Set(planned.map((r) => r.id)).size).toBe(planned.length);
+    // Passages with both words are the same set the plain query finds.
+    const plainBoth = plain.filter((r) => hasBoth(r.id)).map((r) => r.id).sort();
+    expect(planned.slice(0, both).map((r) => r.id).sort()).toEqual(plainBoth);
+    await kb.close();
+  });
 });

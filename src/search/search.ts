@@ -6,6 +6,7 @@ import { reciprocalRankFusion, weightedFusion, type Ranked } from './fusion.js';
 import { escapeHtml, snippet } from './highlight.js';
 import { collapseRepeats, STANDING_MIN_DOCUMENTS, standingLast } from './repeats.js';
 import { bucketByMonth } from './timeline.js';
+import { coordinate, planLexical, type LexicalPlan } from './lexical-plan.js';
 import { parseQuery, stemOf, toFtsQuery, type ParsedQuery } from './query.js';
 import type { Filters, Hit, RepeatsMode, SearchRequest, SearchResponse, TimelineEntry, TimelineRequest, TimelineResponse } from './types.js';
 
@@ -18,6 +19,8 @@ export interface SearchOptions {
   /** See withoutCommonWords. */
   commonWordShare: number;
   commonWordPostings: number;
+  /** Postings an OR query may score before the lexical leg asks for all the words first (see planLexical). */
+  lexicalBudget: number;
   /** See STANDING_MIN_DOCUMENTS. */
   standingMinDocuments: number;
 }
@@ -30,7 +33,15 @@ export const COMMON_WORD_SHARE = 0.2;
 /** …and in more passages than this (below it, scoring the word is cheap whatever its share). */
 export const COMMON_WORD_POSTINGS = 10_000;
 
-export const DEFAULT_SEARCH: SearchOptions = { fusion: 'rrf', rrfK: 60, lexicalWeight: 0.5, commonWordShare: COMMON_WORD_SHARE, commonWordPostings: COMMON_WORD_POSTINGS, standingMinDocuments: STANDING_MIN_DOCUMENTS };
+export const DEFAULT_SEARCH: SearchOptions = {
+  fusion: 'rrf',
+  rrfK: 60,
+  lexicalWeight: 0.5,
+  commonWordShare: COMMON_WORD_SHARE,
+  commonWordPostings: COMMON_WORD_POSTINGS,
+  lexicalBudget: 100_000,
+  standingMinDocuments: STANDING_MIN_DOCUMENTS,
+};
 
 /**
  * Hybrid retrieval: FTS5 bm25 and HNSW k-NN, each over-fetching candidates,
@@ -43,7 +54,7 @@ export class Searcher {
 
   constructor(kb: KnowledgeBase, options: Partial<SearchOptions> = {}) {
     this.kb = kb;
-    this.options = { ...DEFAULT_SEARCH, standingMinDocuments: kb.config.repeatMinDocuments, ...options };
+    this.options = { ...DEFAULT_SEARCH, standingMinDocuments: kb.config.repeatMinDocuments, lexicalBudget: kb.config.lexicalBudget, ...options };
   }
 
   async search(req: SearchRequest): Promise<SearchResponse> {
@@ -214,13 +225,26 @@ export class Searcher {
   }
 
   /**
-   * FTS5 bm25 over title, section and text. The MATCH runs first with its own
-   * LIMIT (so FTS5 can stop early), filters are applied to what it returns,
-   * and the limit grows only when filters leave too few.
+   * FTS5 bm25 over title, section and text, asked as `planLexical` decides
+   * (the plain OR query unless that would score more than the budget). Each
+   * MATCH runs first with its own LIMIT, filters are applied to what it
+   * returns, and the limit grows only when filters leave too few.
    */
   lexical(query: ParsedQuery, depth: number, filters: Filters = {}, how: { operator?: 'OR' | 'AND'; prune?: boolean; exhaustive?: boolean } = {}): Ranked[] {
-    const fts = toFtsQuery(how.prune === false ? query : this.withoutCommonWords(query), how.operator ?? 'OR');
-    if (!fts) return [];
+    if (how.prune === false || how.operator === 'AND') {
+      const fts = toFtsQuery(query, how.operator ?? 'OR');
+      return fts ? this.match(fts, depth, filters, how.exhaustive) : [];
+    }
+    const plan = this.plan(query);
+    const any = toFtsQuery(plan.any);
+    if (!plan.all) return any ? this.match(any, depth, filters, how.exhaustive) : [];
+    const all = this.match(toFtsQuery(plan.all, 'AND')!, depth, filters, how.exhaustive);
+    if (all.length >= depth || !any) return all;
+    return coordinate(all, this.match(any, depth, filters, how.exhaustive), depth);
+  }
+
+  /** One FTS5 MATCH, best first, filtered, at most `depth`. */
+  private match(fts: string, depth: number, filters: Filters, exhaustive = false): Ranked[] {
     // rank is bm25() with the column weights of BM25_WEIGHTS (set in the schema).
     const stmt = this.statement('SELECT rowid AS id, -rank AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?');
     const filtered = hasFilters(filters);
@@ -230,31 +254,29 @@ export class Searcher {
       if (!filtered) return rows;
       const allowed = this.allowedAmong(rows.map((r) => r.id), filters);
       const kept = rows.filter((r) => allowed.has(r.id));
-      if (kept.length >= depth || rows.length < limit || (limit >= 100_000 && !how.exhaustive)) return kept.slice(0, depth);
+      if (kept.length >= depth || rows.length < limit || (limit >= 100_000 && !exhaustive)) return kept.slice(0, depth);
       limit *= 4;
     }
   }
 
-  /**
-   * Leaves out of the lexical query the words that are both common (in more
-   * than a fifth of all passages) and costly (more than COMMON_WORD_POSTINGS
-   * passages to score), when rarer words remain. BM25 gives such a word under
-   * a third of the weight of a word in 1% of passages, yet FTS5 must score
-   * its whole posting list (bm25 has no early exit). Small collections are
-   * never pruned: every word is cheap there. The semantic leg still sees the
-   * whole question.
-   */
-  withoutCommonWords(query: ParsedQuery): ParsedQuery {
-    if (query.words.length < 2) return query;
+  /** How the lexical leg will ask FTS5 for this query (see planLexical). */
+  plan(query: ParsedQuery): LexicalPlan {
     const total = this.passageCount();
-    const { commonWordShare: share, commonWordPostings: postings } = this.options;
-    if (total * share < postings) return query;
+    const { commonWordShare, commonWordPostings, lexicalBudget: budget } = this.options;
+    // Nothing to plan where no word could be common or costly.
+    if (total * commonWordShare < commonWordPostings) return { all: null, any: query, cost: 0 };
     const df = this.statement('SELECT doc FROM passages_vocab WHERE term = ?').pluck();
-    const rare = query.words.filter((w) => {
-      const n = (df.get(stemOf(w)) as number | undefined) ?? 0;
-      return n <= total * share || n <= postings;
-    });
-    return rare.length && rare.length < query.words.length ? { ...query, words: rare } : query;
+    const postings = (w: string) => (df.get(stemOf(w)) as number | undefined) ?? 0;
+    return planLexical(query, postings, total, { commonWordShare, commonWordPostings, budget });
+  }
+
+  /** The lexical query without its common words (see planLexical, step 1). */
+  withoutCommonWords(query: ParsedQuery): ParsedQuery {
+    const total = this.passageCount();
+    if (total * this.options.commonWordShare < this.options.commonWordPostings) return query;
+    const df = this.statement('SELECT doc FROM passages_vocab WHERE term = ?').pluck();
+    const postings = (w: string) => (df.get(stemOf(w)) as number | undefined) ?? 0;
+    return planLexical(query, postings, total, { ...this.options, budget: Infinity }).any;
   }
 
   private counted = { generation: '', count: 0 };
