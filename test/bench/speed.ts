@@ -4,6 +4,11 @@
  *   npm run bench -- --quick      10,000 passages, a shorter load test (under two minutes)
  *   npm run bench -- --large      adds 1,000,000 passages
  *   npm run bench -- --only=1000000   just the sizes named
+ *   npm run bench -- --only=1000000 --keep=/tmp/kb-1m
+ *                                 build the corpus in that folder and keep it;
+ *                                 a later run with the same --keep measures
+ *                                 it again without ingesting (ingest figures
+ *                                 are then left out)
  * Every latency is reported beside a bare FTS5 query and a bare HNSW k-NN
  * measured in the same run, so our overhead is a ratio, not a number that
  * depends on how busy the machine is.
@@ -27,6 +32,7 @@ import { generator } from './synthetic.js';
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='));
+const keep = process.argv.find((a) => a.startsWith('--keep='))?.slice(7);
 const sizes = only
   ? only.slice(7).split(',').map(Number)
   : quick ? [10_000] : [10_000, 100_000, ...(args.has('--large') ? [1_000_000] : [])];
@@ -55,7 +61,8 @@ async function time<T>(queries: T[], fn: (q: T) => unknown): Promise<number[]> {
 const fileSize = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
 
 async function benchSize(n: number) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-bench-'));
+  const dataDir = keep ? path.resolve(keep, String(n)) : fs.mkdtempSync(path.join(os.tmpdir(), 'kb-bench-'));
+  fs.mkdirSync(dataDir, { recursive: true });
   const config = loadConfig(process.env, { dataDir, embedder: 'builtin', logLevel: 'warn', rateLimitReads: 1_000_000_000, port: 0 });
   const kb = await KnowledgeBase.open(config, log);
   const gen = generator(n);
@@ -63,6 +70,10 @@ async function benchSize(n: number) {
   const kinds = ['bulletin', 'strategy', 'other'] as const;
 
   // Ingest: text, split and write (embedding excluded), then vectors and index.
+  // A kept corpus is not ingested again, but the generator is replayed so
+  // the queries are the same.
+  const reused = kb.store.stats().passages > 0;
+  if (reused) process.stderr.write(`  measuring the corpus kept in ${dataDir}\n`);
   const t0 = performance.now();
   const docs = Math.ceil(n / PASSAGES_PER_DOC);
   for (let start = 0; start < docs; start += 1000) {
@@ -70,7 +81,8 @@ async function benchSize(n: number) {
       for (let d = start; d < Math.min(docs, start + 1000); d++) {
         const topic = d % gen.topics;
         const text = Array.from({ length: PASSAGES_PER_DOC }, () => gen.passage(150, topic)).join('\n\n');
-        pipeline.ingestText({ sourceId: `synthetic:${d}`, title: gen.title(), text, publishedAt: gen.date(), kind: kinds[d % 3] });
+        const doc = { sourceId: `synthetic:${d}`, title: gen.title(), text, publishedAt: gen.date(), kind: kinds[d % 3] };
+        if (!reused) pipeline.ingestText(doc);
       }
     });
   }
@@ -103,6 +115,22 @@ async function benchSize(n: number) {
     query_embedding: percentiles(embedTimes),
   };
 
+  // What the lexical plan gives up: its top 10 against bm25 over every
+  // query word (the plain OR query), and which plan each query took.
+  const plans = { plain: 0, all_words_enough: 0, all_words_then_rarest: 0 };
+  let agree = 0;
+  for (const q of queries) {
+    const parsed = parseQuery(q);
+    const plan = searcher.plan(parsed);
+    const ours = searcher.lexical(parsed, 50).slice(0, 10);
+    if (!plan.all) plans.plain++;
+    else if (searcher.lexical(plan.all, 50, {}, { operator: 'AND' }).length >= 50) plans.all_words_enough++;
+    else plans.all_words_then_rarest++;
+    const full = new Set(searcher.lexical(parsed, 10, {}, { prune: false }).map((r) => r.id));
+    agree += ours.filter((r) => full.has(r.id)).length / Math.max(1, full.size);
+  }
+  const lexicalPlan = { overlap_at_10_with_full_or: Math.round((agree / queries.length) * 1000) / 1000, plans, budget: config.lexicalBudget };
+
   // HNSW recall@10 against exact search over the same stored vectors.
   const exact = new ExactIndex(embedder.dim);
   for (const row of kb.store.db.prepare('SELECT passage_id AS id, vector FROM embeddings').iterate() as IterableIterator<{ id: number; vector: Buffer }>) {
@@ -117,18 +145,22 @@ async function benchSize(n: number) {
     index.setEf(ef);
     let ids = 0;
     let near = 0;
+    const ms: number[] = [];
     sample.forEach((q, i) => {
       const truth = truths[i]!;
+      const t = performance.now();
       const got = index.search(vectors.get(q)!, 10);
+      ms.push(performance.now() - t);
       const want = new Set(truth.map((h) => h.id));
       ids += got.filter((h) => want.has(h.id)).length;
       const threshold = truth[truth.length - 1]!.score - 1e-3;
       near += got.filter((h) => h.score >= threshold).length;
     });
     index.setEf(config.hnswEf);
-    return { ef, ids: Math.round((ids / (sample.length * 10)) * 1000) / 1000, within_1e3: Math.round((near / (sample.length * 10)) * 1000) / 1000 };
+    return { ef, ids: Math.round((ids / (sample.length * 10)) * 1000) / 1000, within_1e3: Math.round((near / (sample.length * 10)) * 1000) / 1000, knn_p95_ms: percentiles(ms).p95 };
   };
-  const recallByEf = [...new Set([64, 128, 320, 640, 1280, config.hnswEf])].sort((a, b) => a - b).map(recallAt);
+  const efs = [64, 128, 320, 640, 1280, 2560, ...(n >= 1_000_000 ? [5120] : []), config.hnswEf];
+  const recallByEf = [...new Set(efs)].sort((a, b) => a - b).map(recallAt);
   const recall = recallByEf.find((r) => r.ef === config.hnswEf)!.ids;
 
   // The server under load: the real `kb serve` in its own process (so the
@@ -160,18 +192,21 @@ async function benchSize(n: number) {
   const dbBytes = fileSize(path.join(dataDir, 'kb.sqlite')) + fileSize(path.join(dataDir, 'kb.sqlite-wal'));
   const indexBytes = fileSize(path.join(dataDir, 'vectors.hnsw'));
   await kb.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
 
   return {
     passages,
     embedder: embedder.id,
-    ingest: {
-      passages_per_s_without_embedding: Math.round(passages / (textMs / 1000)),
-      passages_per_s_with_builtin_embedder: Math.round(passages / ((textMs + vectorMs) / 1000)),
-      text_ms: Math.round(textMs),
-      vectors_and_index_ms: Math.round(vectorMs),
-    },
+    ingest: reused
+      ? null
+      : {
+          passages_per_s_without_embedding: Math.round(passages / (textMs / 1000)),
+          passages_per_s_with_builtin_embedder: Math.round(passages / ((textMs + vectorMs) / 1000)),
+          text_ms: Math.round(textMs),
+          vectors_and_index_ms: Math.round(vectorMs),
+        },
     latency_ms: latency,
+    lexical_plan: lexicalPlan,
     overhead_hybrid_p95: Math.round((latency.hybrid.p95 / (latency.bare_fts5.p95 + latency.bare_knn.p95)) * 100) / 100,
     hnsw: { recall_at_10: recall, ef: config.hnswEf, queries: sample.length, by_ef: recallByEf },
     size: { db_bytes_per_passage: Math.round(dbBytes / passages), index_bytes_per_passage: Math.round(indexBytes / passages) },
@@ -186,11 +221,13 @@ for (const n of sizes) {
   results.push(r);
   const l = r.latency_ms;
   console.log(`\n${r.passages.toLocaleString('en-GB')} passages (${r.embedder.replace(/@.*/, '')})`);
-  console.log(`  ingest: ${r.ingest.passages_per_s_without_embedding} passages/s without embedding, ${r.ingest.passages_per_s_with_builtin_embedder} with the built-in embedder`);
+  if (r.ingest) console.log(`  ingest: ${r.ingest.passages_per_s_without_embedding} passages/s without embedding, ${r.ingest.passages_per_s_with_builtin_embedder} with the built-in embedder`);
+  else console.log('  ingest: not measured (a kept corpus was measured again)');
   console.log(`  latency ms (p50 / p95 / p99), query embedding excluded:`);
   for (const [name, p] of Object.entries(l)) console.log(`    ${name.padEnd(16)} ${String(p.p50).padStart(7)} ${String(p.p95).padStart(7)} ${String(p.p99).padStart(7)}`);
+  console.log(`  lexical plan (budget ${r.lexical_plan.budget} postings): top 10 overlap with bm25 over every word ${r.lexical_plan.overlap_at_10_with_full_or}; plans ${JSON.stringify(r.lexical_plan.plans)}`);
   console.log(`  hybrid p95 overhead: ${r.overhead_hybrid_p95} × (bare FTS5 p95 + bare k-NN p95)`);
-  console.log(`  HNSW recall@10 against exact: ${r.hnsw.recall_at_10} (ef ${r.hnsw.ef}); by ef (ids / within 1e-3): ${r.hnsw.by_ef.map((x) => `${x.ef}: ${x.ids}/${x.within_1e3}`).join(', ')}`);
+  console.log(`  HNSW recall@10 against exact: ${r.hnsw.recall_at_10} (ef ${r.hnsw.ef}); by ef (ids / within 1e-3 / k-NN p95 ms): ${r.hnsw.by_ef.map((x) => `${x.ef}: ${x.ids}/${x.within_1e3}/${x.knn_p95_ms}`).join(', ')}`);
   console.log(`  size per passage: database ${r.size.db_bytes_per_passage} B, index ${r.size.index_bytes_per_passage} B`);
   console.log(`  load (16 connections, ${r.load.seconds} s): ${r.load.requests_per_s} requests/s, p99 ${r.load.p99_ms} ms, ${r.load.errors} errors`);
 }
@@ -198,6 +235,6 @@ const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(`\npeak RSS: ${peakRssMb} MiB`);
 const out = path.join(ROOT, 'data', 'bench');
 fs.mkdirSync(out, { recursive: true });
-const file = path.join(out, `speed-${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
+const file = path.join(out, `speed-${new Date().toISOString().slice(0, 10)}-${sizes.map((n) => (n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1000}k`)).join('-')}${quick ? '-quick' : ''}.json`);
 fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`, peak_rss_mb: peakRssMb, results }, null, 2));
 console.log(`written to ${path.relative(ROOT, file)}`);
