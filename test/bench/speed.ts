@@ -119,6 +119,7 @@ async function benchSize(n: number) {
   // query word (the plain OR query), and which plan each query took.
   const plans = { plain: 0, all_words_enough: 0, all_words_then_rarest: 0 };
   let agree = 0;
+  let answered = 0;
   for (const q of queries) {
     const parsed = parseQuery(q);
     const plan = searcher.plan(parsed);
@@ -127,9 +128,11 @@ async function benchSize(n: number) {
     else if (searcher.lexical(plan.all, 50, {}, { operator: 'AND' }).length >= 50) plans.all_words_enough++;
     else plans.all_words_then_rarest++;
     const full = new Set(searcher.lexical(parsed, 10, {}, { prune: false }).map((r) => r.id));
-    agree += ours.filter((r) => full.has(r.id)).length / Math.max(1, full.size);
+    if (!full.size) continue; // no passage has any of the words
+    answered++;
+    agree += ours.filter((r) => full.has(r.id)).length / full.size;
   }
-  const lexicalPlan = { overlap_at_10_with_full_or: Math.round((agree / queries.length) * 1000) / 1000, plans, budget: config.lexicalBudget };
+  const lexicalPlan = { overlap_at_10_with_full_or: Math.round((agree / Math.max(1, answered)) * 1000) / 1000, plans, budget: config.lexicalBudget };
 
   // HNSW recall@10 against exact search over the same stored vectors.
   const exact = new ExactIndex(embedder.dim);
