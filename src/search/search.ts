@@ -259,10 +259,10 @@ export class Searcher {
     }
   }
 
-  /** How the lexical leg will ask FTS5 for this query (see planLexical). */
-  plan(query: ParsedQuery): LexicalPlan {
+  /** How the lexical leg will ask FTS5 for this query (see planLexical); `budget` defaults to the configured one. */
+  plan(query: ParsedQuery, budget = this.options.lexicalBudget): LexicalPlan {
     const total = this.passageCount();
-    const { commonWordShare, commonWordPostings, lexicalBudget: budget } = this.options;
+    const { commonWordShare, commonWordPostings } = this.options;
     // Nothing to plan where no word could be common or costly.
     if (total * commonWordShare < commonWordPostings) return { all: null, any: query, cost: 0 };
     const df = this.statement('SELECT doc FROM passages_vocab WHERE term = ?').pluck();
@@ -272,11 +272,7 @@ export class Searcher {
 
   /** The lexical query without its common words (see planLexical, step 1). */
   withoutCommonWords(query: ParsedQuery): ParsedQuery {
-    const total = this.passageCount();
-    if (total * this.options.commonWordShare < this.options.commonWordPostings) return query;
-    const df = this.statement('SELECT doc FROM passages_vocab WHERE term = ?').pluck();
-    const postings = (w: string) => (df.get(stemOf(w)) as number | undefined) ?? 0;
-    return planLexical(query, postings, total, { ...this.options, budget: Infinity }).any;
+    return this.plan(query, Infinity).any;
   }
 
   private counted = { generation: '', count: 0 };
