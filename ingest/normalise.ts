@@ -1,9 +1,13 @@
 import type { Block } from './document.js';
+import { tick, type Meter } from '../src/text/meter.js';
 
 /**
- * Text normalisation, pure: unify whitespace, drop page chrome, remove
- * hyphenation at line ends, rejoin sentences a page scrape broke across
- * blank lines, and find headings in plain text.
+ * Text normalisation, pure and linear in its input: unify whitespace and
+ * compatibility forms (NFKC: ligatures, full-width letters), drop page
+ * chrome, remove hyphenation at line ends, rejoin sentences a page scrape
+ * broke across blank lines, and find headings in plain text. Joins build
+ * arrays of pieces and only ever look at the last piece, so a million short
+ * lines cost a million steps, not a million squared.
  */
 
 /** Page furniture that scrapes carry along and nobody searches for. */
@@ -16,11 +20,13 @@ const CHROME = [
 ];
 
 const BULLET = /^(?:[•●▪◦‣∙·*–-]|\(?[a-z0-9]{1,3}[.)])\s+/i;
-const TERMINAL = /[.!?:;…]["'”’)\]]*$/;
+/** Closing punctuation looked for at most this far from the end of a text. */
+const TAIL = 32;
 
-/** Whitespace unified inside a line: NBSP, tabs and runs of spaces become one space. */
+/** Whitespace unified inside a line: NBSP, tabs and runs of spaces become one space; compatibility forms folded (NFKC). */
 export function cleanLine(line: string): string {
-  return line
+  const folded = /^[\x00-\x7f]*$/.test(line) ? line : line.normalize('NFKC');
+  return folded
     .replace(/[\u00ad\u200b\u200c\u200d\ufeff]/g, '')
     .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ')
     .replace(/[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g, ' ')
@@ -28,46 +34,69 @@ export function cleanLine(line: string): string {
 }
 
 export function isChrome(text: string): boolean {
+  if (text.length > 40) return false;
   return CHROME.some((re) => re.test(text.trim()));
 }
+
+/** The text ends a sentence or clause: . ! ? : ; or … then any closing quotes or brackets (looking at its tail only). */
+export function endsTerminal(text: string): boolean {
+  let i = text.length - 1;
+  const stop = Math.max(0, text.length - TAIL);
+  while (i >= stop && /["'”’)\]]/.test(text[i]!)) i--;
+  return i >= 0 && /[.!?:;…]/.test(text[i] ?? '');
+}
+
+/** The text ends in a hyphen after a lower-case letter ("manip-"). */
+function endsBrokenWord(text: string): boolean {
+  return text.endsWith('-') && /\p{Ll}-$/u.test(text.slice(-3));
+}
+
+const startsLower = (text: string) => /^\p{Ll}/u.test(text);
 
 /**
  * Joins the lines of one paragraph. A line ending in a hyphen after a
  * lower-case letter, followed by a lower-case word, is a broken word
  * ("manip-" + "ulation"). List items keep their own line.
  */
-export function joinLines(lines: string[]): string {
-  let out = '';
+export function joinLines(lines: string[], meter?: Meter): string {
+  const pieces: string[] = [];
   for (const raw of lines) {
+    tick(meter, raw.length + 1);
     const line = cleanLine(raw);
     if (!line) continue;
-    if (!out) { out = line; continue; }
-    if (/\p{Ll}-$/u.test(out) && /^\p{Ll}/u.test(line)) out = out.slice(0, -1) + line;
-    else if (BULLET.test(line)) out += '\n' + line;
-    else out += ' ' + line;
+    const last = pieces[pieces.length - 1];
+    if (last === undefined) pieces.push(line);
+    else if (endsBrokenWord(last) && startsLower(line)) {
+      pieces[pieces.length - 1] = last.slice(0, -1);
+      pieces.push(line);
+    } else pieces.push(BULLET.test(line) ? '\n' : ' ', line);
   }
-  return out;
+  return pieces.join('');
 }
 
 /** Splits plain text into paragraphs at blank lines. */
-export function paragraphs(text: string): string[] {
+export function paragraphs(text: string, meter?: Meter): string[] {
+  tick(meter, text.length);
   return text
     .replace(/\r\n?/g, '\n')
     .split(/\n[ \t\u00a0]*\n/)
-    .map((p) => joinLines(p.split('\n')))
+    .map((p) => joinLines(p.split('\n'), meter))
     .filter((p) => p.length > 0);
 }
 
-function wordCount(text: string): number {
-  return text.split(/\s+/).filter(Boolean).length;
+/** Words in a text, counting no further than `limit` (a heading test needs no more). */
+function wordCount(text: string, limit = Infinity): number {
+  let n = 0;
+  for (const _ of text.matchAll(/\S+/g)) if (++n > limit) break;
+  return n;
 }
 
 /** A short line with no closing punctuation, opening with a capital or a number. */
 export function looksLikeHeading(text: string, maxWords = 12): boolean {
   if (text.includes('\n')) return false;
-  const words = wordCount(text);
+  const words = wordCount(text, maxWords);
   if (words === 0 || words > maxWords) return false;
-  if (TERMINAL.test(text) || /,$/.test(text)) return false;
+  if (endsTerminal(text) || text.endsWith(',')) return false;
   if (BULLET.test(text) && !/^\d+(\.\d+)*\s/.test(text)) return false;
   if (/^(dear|hi|hello|best wishes|kind regards|regards|yours)\b/i.test(text)) return false;
   return /^[\p{Lu}\p{N}]/u.test(text);
@@ -80,7 +109,7 @@ export function looksLikeHeading(text: string, maxWords = 12): boolean {
 export function classifyBlocks(paras: string[], page?: number): Block[] {
   return paras.map((text, i) => {
     const next = paras[i + 1];
-    const heading = next !== undefined && looksLikeHeading(text) && wordCount(next) >= 12 && !/^\p{Ll}/u.test(next);
+    const heading = next !== undefined && looksLikeHeading(text) && wordCount(next, 12) >= 12 && !startsLower(next);
     const block: Block = heading ? { kind: 'heading', text, level: headingLevel(text) } : { kind: 'paragraph', text };
     if (page !== undefined) block.page = page;
     return block;
@@ -99,28 +128,26 @@ export function headingLevel(text: string): number {
  * mid-sentence joined to the next one when that starts in lower case
  * ("We have had a" / "productive time…"), on the same page.
  */
-export function normaliseBlocks(blocks: Block[]): Block[] {
-  const out: Block[] = [];
+export function normaliseBlocks(blocks: Block[], meter?: Meter): Block[] {
+  const out: { block: Block; pieces: string[] }[] = [];
   for (const block of blocks) {
-    const text = block.text
-      .split('\n')
-      .map(cleanLine)
-      .filter(Boolean)
-      .join('\n');
+    tick(meter, block.text.length + 1);
+    const lines: string[] = [];
+    for (const line of block.text.split('\n')) {
+      const clean = cleanLine(line);
+      if (clean) lines.push(clean);
+    }
+    const text = lines.join('\n');
     if (!text || isChrome(text)) continue;
     const prev = out[out.length - 1];
-    if (
-      prev &&
-      prev.kind === 'paragraph' &&
-      block.kind === 'paragraph' &&
-      prev.page === block.page &&
-      !TERMINAL.test(prev.text) &&
-      /^\p{Ll}/u.test(text)
-    ) {
-      prev.text = /\p{Ll}-$/u.test(prev.text) ? prev.text.slice(0, -1) + text : `${prev.text} ${text}`;
+    const tail = prev?.pieces[prev.pieces.length - 1];
+    if (prev && tail !== undefined && prev.block.kind === 'paragraph' && block.kind === 'paragraph' && prev.block.page === block.page && !endsTerminal(tail) && startsLower(text)) {
+      if (endsBrokenWord(tail)) prev.pieces[prev.pieces.length - 1] = tail.slice(0, -1);
+      else prev.pieces.push(' ');
+      prev.pieces.push(text);
       continue;
     }
-    out.push({ ...block, text });
+    out.push({ block, pieces: [text] });
   }
-  return out;
+  return out.map(({ block, pieces }) => ({ ...block, text: pieces.join('') }));
 }

@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, type Block, type LoadedDocument, type LoaderLimits, typ
 import { cleanLine, isChrome } from '../normalise.js';
 import { findDate } from '../metadata.js';
 import { decodeText } from './decode.js';
+import { tick, type Meter } from '../../src/text/meter.js';
 
 /** Elements that are never content. */
 const DROP = [
@@ -66,13 +67,15 @@ export function htmlToDocument(html: string, fileName = 'HTML', limits: Pick<Loa
   const sourceUrl = $('link[rel=canonical]').attr('href') || meta('meta[property="og:url"]');
   const dateText = meta('meta[property="article:published_time"]') ?? meta('meta[name=date]') ?? $('time[datetime]').first().attr('datetime');
   const author = meta('meta[name=author]');
-  $(DROP).remove();
+  // Dropped elements are skipped by the walk, not removed from the tree:
+  // removing each of many siblings costs time in proportion to all of them.
+  const dropped = new Set<AnyNode>($(DROP).toArray());
   $('a').each((_, el) => {
-    if (isChrome($(el).text())) $(el).remove();
+    if (isChrome($(el).text())) dropped.add(el);
   });
-  const main = $('main, [role=main], article').first();
+  const main = $('main, [role=main], article').filter((_, el) => !dropped.has(el)).first();
   const roots: AnyNode[] = main.length ? main.toArray() : $('body').length ? $('body').toArray() : $.root().toArray();
-  const doc: LoadedDocument = { mime: 'text/html', blocks: domToBlocks(roots) };
+  const doc: LoadedDocument = { mime: 'text/html', blocks: domToBlocks(roots, dropped) };
   if (formatTitle) doc.formatTitle = formatTitle;
   if (sourceUrl) doc.sourceUrl = sourceUrl;
   if (author) doc.author = author;
@@ -85,7 +88,7 @@ export function htmlToDocument(html: string, fileName = 'HTML', limits: Pick<Loa
  * Walks the tree without recursion (documents nest deeply), collecting text
  * runs into paragraphs and headings into heading blocks.
  */
-export function domToBlocks(roots: AnyNode[]): Block[] {
+export function domToBlocks(roots: AnyNode[], skip: ReadonlySet<AnyNode> = new Set(), meter?: Meter): Block[] {
   const blocks: Block[] = [];
   let run = '';
   const flush = () => {
@@ -96,14 +99,18 @@ export function domToBlocks(roots: AnyNode[]): Block[] {
   type Step = { node: AnyNode } | { close: string };
   const stack: Step[] = [...roots].reverse().map((node) => ({ node }));
   while (stack.length) {
+    tick(meter);
     const step = stack.pop()!;
     if ('close' in step) {
       if (BLOCK_TAGS.has(step.close)) flush();
       continue;
     }
     const node = step.node;
+    if (skip.has(node)) continue;
     if (node.type === 'text') {
-      run += (node as unknown as { data: string }).data;
+      const data = (node as unknown as { data: string }).data;
+      tick(meter, data.length);
+      run += data;
       continue;
     }
     if (node.type !== 'tag' && node.type !== 'root') continue;
@@ -112,7 +119,7 @@ export function domToBlocks(roots: AnyNode[]): Block[] {
     const heading = HEADING.exec(name);
     if (heading) {
       flush();
-      const text = cleanLine(textOf(el));
+      const text = cleanLine(textOf(el, skip));
       if (text) blocks.push({ kind: 'heading', text, level: Number(heading[1]) });
       continue;
     }
@@ -128,11 +135,12 @@ export function domToBlocks(roots: AnyNode[]): Block[] {
 }
 
 /** The text of an element's descendants, gathered without recursion. */
-function textOf(root: AnyNode): string {
+function textOf(root: AnyNode, skip: ReadonlySet<AnyNode>): string {
   let text = '';
   const stack: AnyNode[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
+    if (skip.has(node)) continue;
     if (node.type === 'text') text += (node as unknown as { data: string }).data;
     else if (node.type === 'tag' || node.type === 'root') {
       const children = (node as Element).children ?? [];

@@ -1,5 +1,6 @@
 import type { Block } from '../document.js';
 import { cleanLine, headingLevel, joinLines } from '../normalise.js';
+import { tick, type Meter } from '../../src/text/meter.js';
 
 /**
  * PDF page text (lines, no paragraph marks) into blocks. Pure.
@@ -17,14 +18,17 @@ export function firstLine(pages: string[]): string | undefined {
   return undefined;
 }
 
-export function pdfPagesToBlocks(pages: string[]): Block[] {
-  const lines = pages.map((p) => p.split('\n').map(cleanLine).filter(Boolean));
+export function pdfPagesToBlocks(pages: string[], meter?: Meter): Block[] {
+  const lines = pages.map((p) => {
+    tick(meter, p.length);
+    return p.split('\n').map(cleanLine).filter(Boolean);
+  });
   const running = runningLines(lines);
   const offset = pageNumberOffset(lines);
   const blocks: Block[] = [];
   lines.forEach((pageLines, i) => {
     const kept = stripEdges(pageLines, running, offset === null ? null : i + 1 - offset);
-    blocks.push(...linesToBlocks(kept, i + 1));
+    for (const b of linesToBlocks(kept, i + 1, meter)) blocks.push(b);
   });
   return blocks;
 }
@@ -102,13 +106,13 @@ function isHeadingLine(line: string, prev: string | undefined, typical: number):
   return afterBreak && (NUMBERED_HEADING.test(line) || line.length < typical * 0.6);
 }
 
-function linesToBlocks(lines: string[], page: number): Block[] {
+function linesToBlocks(lines: string[], page: number, meter?: Meter): Block[] {
   const lengths = lines.map((l) => l.length).sort((a, b) => a - b);
   const typical = lengths[Math.floor(lengths.length * 0.9)] ?? 80;
   const blocks: Block[] = [];
   let para: string[] = [];
   const flush = () => {
-    const text = joinLines(para);
+    const text = joinLines(para, meter);
     if (text) blocks.push({ kind: 'paragraph', text, page });
     para = [];
   };
