@@ -63,6 +63,11 @@ export const ConfigSchema = z.object({
     (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
     z.array(z.string().url('each origin must be a URL such as https://intranet.example')).default([]),
   ),
+  /** Other names the service answers to (the Host header), comma-separated; its listen address and localhost always. */
+  allowedHosts: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    z.array(z.string().regex(/^[\w.:\[\]-]+$/, 'each must be a host name or address such as kb.council.example')).default([]),
+  ),
   /** Bearer token required by write routes (upload, delete); unset = writes open on loopback only. */
   apiToken: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Longest query accepted, in characters. */
@@ -116,6 +121,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   port: 'KB_PORT',
   apiToken: 'KB_API_TOKEN',
   corsOrigins: 'KB_CORS_ORIGINS',
+  allowedHosts: 'KB_ALLOWED_HOSTS',
   maxQueryChars: 'KB_MAX_QUERY_CHARS',
   maxK: 'KB_MAX_K',
   maxBodyBytes: 'KB_MAX_BODY_BYTES',

@@ -290,7 +290,7 @@ describe('limits on the service itself', () => {
     const app = await buildApp({ config: kb.config, kb, log: silentLogger });
     const pdf = await makePdf({ title: 'Slow', sections: [{ paragraphs: ['Parsing this takes longer than a tenth of a second, with the worker starting.'] }], blankPages: 3 });
     const form = multipart([{ name: 'slow.pdf', content: pdf }]);
-    const res = await app.inject({ method: 'POST', url: '/api/documents', headers: form.headers, payload: form.payload });
+    const res = await app.inject({ method: 'POST', url: '/api/documents', headers: { ...form.headers, 'x-requested-with': 'test' }, payload: form.payload });
     expect(res.statusCode).toBe(422);
     expect(res.json().error).toMatchObject({ code: 'PARSE_TIMEOUT', message: expect.stringContaining('slow.pdf: parsing took longer than 100 ms') });
     expect(kb.store.stats().documents).toBe(0);
@@ -315,8 +315,11 @@ describe('limits on the service itself', () => {
     const res = await fetch(`${running.url}api/search?q=teacher+recruitment`);
     expect(res.status).toBe(200);
     expect((await res.json()).results[0].citation.date).toBe('2024-09-10');
-    const del = await fetch(`${running.url}api/documents/1`, { method: 'DELETE' });
-    expect(del.status).toBe(200); // no token configured: writes are open to this machine only
+    const bare = await fetch(`${running.url}api/documents/1`, { method: 'DELETE' });
+    expect(bare.status).toBe(403); // no token configured: a write needs a header no cross-site form can send
+    expect((await bare.json()).error.code).toBe('WRITE_NEEDS_HEADER');
+    const del = await fetch(`${running.url}api/documents/1`, { method: 'DELETE', headers: { 'x-requested-with': 'test' } });
+    expect(del.status).toBe(200); // …and is open to this machine only
     await running.close();
     expect(kb.store.db.open).toBe(false);
     expect(fs.existsSync(path.join(config.dataDir, 'vectors.json'))).toBe(true);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { silentLogger } from '../src/log.js';
 import { KnowledgeBase } from '../src/knowledge-base.js';
 import { buildApp } from '../src/server/app.js';
 import { Pipeline } from '../ingest/pipeline.js';
+import { allowedHostnames, isLoopback } from '../src/server/auth.js';
 import { multipart, SAMPLES, tempDir } from './helpers.js';
 
 const TOKEN = 'security-test-token-0123456789';
@@ -123,5 +125,74 @@ describe('security', () => {
       await limited.app.close();
       await limited.kb.close();
     }
+  });
+
+  it('answers only to its own names: a foreign Host header (DNS rebinding) is refused on every route', async () => {
+    for (const host of ['evil.example:3101', 'evil.example', '127.0.0.1.nip.io', 'localhost.evil.example']) {
+      for (const url of ['/api/documents', '/api/search?q=attendance', '/']) {
+        const res = await app.inject({ url, headers: { host } });
+        expect(res.statusCode, `${host} ${url}`).toBe(403);
+        expect(res.json().error.code).toBe('HOST_NOT_ALLOWED');
+      }
+    }
+    for (const host of ['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'LOCALHOST']) {
+      expect((await app.inject({ url: '/api/health', headers: { host } })).statusCode, host).toBe(200);
+    }
+    const named = await open({ allowedHosts: 'kb.council.example' });
+    try {
+      expect((await named.app.inject({ url: '/api/health', headers: { host: 'kb.council.example:443' } })).statusCode).toBe(200);
+      expect((await named.app.inject({ url: '/api/health', headers: { host: 'other.council.example' } })).statusCode).toBe(403);
+    } finally {
+      await named.app.close();
+      await named.kb.close();
+    }
+    expect(allowedHostnames('0.0.0.0', [])).toContain(os.hostname().toLowerCase());
+  });
+
+  it('refuses writes another site sent, token or not; reads are unaffected', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const form = multipart([{ name: 'forged.txt', content: 'Forged bulletin 9 July 2024\n\nA bulletin nobody at the council wrote, sent by another site.' }]);
+    const before = kb.store.stats().documents;
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: 'http://127.0.0.1:8000' }, // another port on this machine is another origin
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+    ]) {
+      const res = await app.inject({ method: 'POST', url: '/api/documents', headers: { ...auth, ...form.headers, ...headers }, payload: form.payload });
+      expect(res.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(res.json().error.code).toBe('CROSS_SITE_WRITE');
+      const del = await app.inject({ method: 'DELETE', url: '/api/documents/1', headers: { ...auth, ...headers } });
+      expect(del.statusCode).toBe(403);
+    }
+    expect(kb.store.stats().documents).toBe(before);
+    // The service's own page (same origin) may write.
+    const own = await app.inject({ method: 'DELETE', url: '/api/documents/999', headers: { ...auth, origin: 'http://localhost:80', host: 'localhost:80', 'sec-fetch-site': 'same-origin' } });
+    expect(own.statusCode).toBe(404);
+    const read = await app.inject({ url: '/api/search?q=attendance', headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    expect(read.statusCode).toBe(200);
+  });
+
+  it('without a token, writes need a header that no form or simple cross-site request can carry', async () => {
+    const open2 = await open({ apiToken: undefined });
+    try {
+      const form = multipart([{ name: 'note.txt', content: 'A note 9 July 2024\n\nAn ordinary note about transport to school, added by a script on this machine.' }]);
+      const bare = await open2.app.inject({ method: 'POST', url: '/api/documents', headers: form.headers, payload: form.payload, remoteAddress: '127.0.0.1' });
+      expect(bare.statusCode).toBe(403);
+      expect(bare.json().error.code).toBe('WRITE_NEEDS_HEADER');
+      const scripted = await open2.app.inject({ method: 'POST', url: '/api/documents', headers: { ...form.headers, 'x-requested-with': 'script' }, payload: form.payload, remoteAddress: '127.0.0.1' });
+      expect(scripted.statusCode).toBe(200);
+      const remote = await open2.app.inject({ method: 'DELETE', url: '/api/documents/1', headers: { 'x-requested-with': 'script' }, remoteAddress: '10.0.0.7' });
+      expect(remote.statusCode).toBe(401);
+    } finally {
+      await open2.app.close();
+      await open2.kb.close();
+    }
+  });
+
+  it('a loopback address is an address in 127.0.0.0/8 or ::1, never a name that starts like one', () => {
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', 'localhost', '[::1]']) expect(isLoopback(a), a).toBe(true);
+    for (const a of ['127.evil.example', '127.0.0.1.nip.io', '10.0.0.1', '0.0.0.0', '::', 'example.org', '', undefined]) expect(isLoopback(a), String(a)).toBe(false);
   });
 });

@@ -442,7 +442,7 @@ $('upload-form').addEventListener('submit', async (e) => {
   say('upload-status', `Adding ${files.length} file(s)…`);
   $('upload-results').replaceChildren();
   try {
-    const res = await api('/api/documents', { method: 'POST', body, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const res = await api('/api/documents', { method: 'POST', body, headers: { 'x-requested-with': 'kb-web', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
     const s = res.summary;
     say('upload-status', `${s.added} added, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed.`);
     $('upload-results').replaceChildren(...res.results.map((r) => el('li', {},

@@ -16,7 +16,7 @@ import { KbError, toKbError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KnowledgeBase } from '../knowledge-base.js';
 import { Searcher } from '../search/search.js';
-import { requireWriteAccess } from './auth.js';
+import { requireKnownHost, requireWriteAccess } from './auth.js';
 import { documentRoutes } from './routes/documents.js';
 import { passageRoutes } from './routes/passages.js';
 import { searchRoutes } from './routes/search.js';
@@ -58,6 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (e.code === 'RATE_LIMITED' && err.statusCode === 429) reply.header('retry-after', '60');
     void reply.code(e.status).send({ error: { code: e.code, message: e.status >= 500 && e.code === 'INTERNAL' ? 'Internal error' : e.message, hint: e.hint } });
   });
+  // Every request must name this service in its Host header (DNS rebinding).
+  app.addHook('onRequest', requireKnownHost(config.host, config.allowedHosts));
   app.setNotFoundHandler((req, reply) => {
     const e = new KbError('NOT_FOUND', { method: req.method, url: req.url.split('?')[0] });
     void reply.code(404).send({ error: e.toJSON() });
@@ -78,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyCors, {
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     methods: ['GET', 'POST', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type'],
+    allowedHeaders: ['authorization', 'content-type', 'x-requested-with'],
     maxAge: 600,
   });
 
@@ -103,7 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const ctx: RouteContext = {
     ...deps,
     searcher: new Searcher(deps.kb),
-    writeAccess: requireWriteAccess(config.apiToken),
+    writeAccess: requireWriteAccess(config.apiToken, config.corsOrigins),
     exclusive: <T>(fn: () => Promise<T>) => {
       const run = chain.then(fn, fn);
       chain = run.catch(() => undefined);
