@@ -85,6 +85,8 @@ export const ConfigSchema = z.object({
   /** Requests per minute per client: reads (search, ask, documents) and writes (upload, delete). */
   rateLimitReads: intFromEnv(1).default(1_200),
   rateLimitWrites: intFromEnv(1).default(60),
+  /** How long requests in flight may run once the server is told to stop (SIGTERM, Ctrl+C), in ms. */
+  shutdownGraceMs: intFromEnv(0).default(10_000),
   /** Emit machine-readable output. */
   json: boolFromEnv.default(false),
   /** Log level on stderr. */
@@ -130,6 +132,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   repeatMinDocuments: 'KB_REPEAT_MIN_DOCUMENTS',
   rateLimitReads: 'KB_RATE_LIMIT_READS',
   rateLimitWrites: 'KB_RATE_LIMIT_WRITES',
+  shutdownGraceMs: 'KB_SHUTDOWN_GRACE_MS',
   json: 'KB_JSON',
   logLevel: 'KB_LOG_LEVEL',
 };

@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, type Block, type LoadedDocument, type LoaderLimits, typ
 import { cleanLine, isChrome } from '../normalise.js';
 import { findDate } from '../metadata.js';
 import { decodeText } from './decode.js';
+import { webUrl } from '../../src/text/web-url.js';
 import { tick, type Meter } from '../../src/text/meter.js';
 
 /** Elements that are never content. */
@@ -64,7 +65,7 @@ export function htmlToDocument(html: string, fileName = 'HTML', limits: Pick<Loa
   const meta = (sel: string) => $(sel).first().attr('content')?.trim() || undefined;
   const h1 = cleanLine($('h1').first().text());
   const formatTitle = h1 || cleanLine($('title').first().text()) || undefined;
-  const sourceUrl = $('link[rel=canonical]').attr('href') || meta('meta[property="og:url"]');
+  const sourceUrl = webUrl($('link[rel=canonical]').attr('href')) ?? webUrl(meta('meta[property="og:url"]'));
   const dateText = meta('meta[property="article:published_time"]') ?? meta('meta[name=date]') ?? $('time[datetime]').first().attr('datetime');
   const author = meta('meta[name=author]');
   // Dropped elements are skipped by the walk, not removed from the tree:

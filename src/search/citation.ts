@@ -1,5 +1,6 @@
 import type { Citation, Repeated } from './types.js';
 import type { DocumentKind } from '../store/types.js';
+import { webUrl } from '../text/web-url.js';
 
 /** A passage joined with its document: what a citation is made from. */
 export interface PassageRecord {
@@ -59,7 +60,7 @@ export function citationOf(r: PassageRecord): Citation {
     start: r.start,
     end: r.end,
     kind: r.kind,
-    source: r.source_url ?? r.file_name,
+    source: webUrl(r.source_url) ?? r.file_name,
     url: `/documents/${r.doc_id}?passage=${r.id}#passage-${r.id}`,
     raw_url: `/api/documents/${r.doc_id}/raw${r.page ? `#page=${r.page}` : ''}`,
     attached_to: r.parent_id !== null && r.parent_title !== null ? { document_id: r.parent_id, title: r.parent_title } : null,

@@ -46,7 +46,9 @@ export function wordsOf(text: string): string[] {
   return (text.match(WORD) ?? []).map(normaliseWord).filter(Boolean);
 }
 
-export function parseQuery(input: string): ParsedQuery {
+export function parseQuery(raw: string): ParsedQuery {
+  // Compatibility forms and decomposed accents as the documents store them (NFKC at ingest).
+  const input = /^[\x00-\x7f]*$/.test(raw) ? raw : raw.normalize('NFKC');
   const phrases: string[][] = [];
   let rest = '';
   const re = /"([^"]*)"/g;

@@ -16,11 +16,19 @@ import { KbError, toKbError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KnowledgeBase } from '../knowledge-base.js';
 import { Searcher } from '../search/search.js';
-import { requireKnownHost, requireWriteAccess } from './auth.js';
+import { createHash } from 'node:crypto';
+import { isLoopback, requireKnownHost, requireWriteAccess } from './auth.js';
 import { documentRoutes } from './routes/documents.js';
 import { passageRoutes } from './routes/passages.js';
 import { searchRoutes } from './routes/search.js';
 import { statusRoutes } from './routes/status.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** From now on every request is answered 503 SHUTTING_DOWN (requests in flight finish). */
+    kbShutdown(): void;
+  }
+}
 
 export interface AppDeps {
   config: Config;
@@ -48,7 +56,28 @@ const GOVUK_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve(
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
-  const app = Fastify({ logger: false, bodyLimit: config.maxBodyBytes, trustProxy: false });
+  let closing = false;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: false,
+    // Shutting down: our own 503 (below), in the documented error shape.
+    return503OnClosing: false,
+    // Requests Node refuses before Fastify sees them (headers too large, malformed, too slow): the same error shape.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const e = err.code === 'HPE_HEADER_OVERFLOW' ? new KbError('HEADERS_TOO_LARGE') : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new KbError('REQUEST_TIMEOUT') : new KbError('BAD_HTTP', { detail: err.code ?? 'unreadable' });
+      const body = JSON.stringify({ error: e.toJSON() });
+      if (socket.writable) socket.write(`HTTP/1.1 ${e.status} ${e.status === 431 ? 'Request Header Fields Too Large' : e.status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+      socket.destroy(err);
+    },
+  });
+  app.decorate('kbShutdown', () => { closing = true; });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    void reply.header('retry-after', '5').header('connection', 'close');
+    throw new KbError('SHUTTING_DOWN');
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -94,6 +123,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   await app.register(fastifyRateLimit, {
     global: false,
+    // Remote clients by address. Every local client comes from 127.0.0.1, so
+    // there the bucket is also per program (User-Agent) and per token: one
+    // script at full tilt cannot lock the page out.
+    keyGenerator: (req) => {
+      const ip = req.socket.remoteAddress ?? 'unknown';
+      if (!isLoopback(ip)) return ip;
+      return `${ip}|${digestOf(String(req.headers['user-agent'] ?? ''))}|${digestOf(String(req.headers.authorization ?? ''))}`;
+    },
     errorResponseBuilder: (_req, ctx) => {
       const e = new KbError('RATE_LIMITED', { limit: ctx.max, retry: ctx.after });
       return Object.assign(e, { statusCode: 429 });
@@ -126,6 +163,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/documents/:id', { schema: { hide: true, params: z.object({ id: z.coerce.number().int().positive() }) } }, (_req, reply) => reply.sendFile('index.html', WEB_DIR));
   return app;
 }
+
+const digestOf = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);
 
 /** The page's Content-Security-Policy (helmet directives). */
 export const CONTENT_SECURITY_POLICY = {

@@ -34,7 +34,14 @@ export async function serve(kb: KnowledgeBase, config: Config, log: Logger, opti
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
+      app.kbShutdown();
+      // Requests in flight get the grace period; then their connections are closed.
+      const grace = setTimeout(() => {
+        log.warn(`requests still running after ${config.shutdownGraceMs} ms: closing their connections`);
+        app.server.closeAllConnections();
+      }, config.shutdownGraceMs);
       await app.close();
+      clearTimeout(grace);
       kb.vectors.save();
       await kb.close();
       fs.rmSync(pidFile, { force: true });

@@ -96,16 +96,21 @@ export async function documentRoutes(app: FastifyInstance, ctx: RouteContext): P
     if (!req.isMultipart()) throw new KbError('UNSUPPORTED_MEDIA', { type: req.headers['content-type'] ?? '(none)' });
     const received: { name: string; bytes: Buffer; sourceId?: string }[] = [];
     let sourceId: string | undefined;
-    for await (const part of req.parts()) {
-      if (part.type === 'field') {
-        if (part.fieldname === 'source_id' && typeof part.value === 'string' && part.value.trim()) sourceId = part.value.trim().slice(0, 300);
-        continue;
+    try {
+      for await (const part of req.parts()) {
+        if (part.type === 'field') {
+          if (part.fieldname === 'source_id' && typeof part.value === 'string' && part.value.trim()) sourceId = part.value.trim().slice(0, 300);
+          continue;
+        }
+        const bytes = await part.toBuffer();
+        received.push({ name: uploadLabel(part.filename), bytes, ...(sourceId ? { sourceId } : {}) });
+        sourceId = undefined;
       }
-      const bytes = await part.toBuffer();
-      // The client's file name is only a label: never a path on this machine.
-      const name = (part.filename || 'upload').replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()!.slice(0, 200) || 'upload';
-      received.push({ name, bytes, ...(sourceId ? { sourceId } : {}) });
-      sourceId = undefined;
+    } catch (err) {
+      // Limits keep their own codes; anything else busboy says is a malformed body.
+      const code = (err as { code?: string }).code;
+      if (err instanceof KbError || (code && /^FST_/.test(code))) throw err;
+      throw new KbError('MALFORMED_UPLOAD', { detail: (err as Error).message }, { cause: err });
     }
     if (!received.length) throw new KbError('INVALID_REQUEST', { detail: 'no file in the upload (send multipart/form-data with one or more file fields)' });
     return ctx.exclusive(async () => {
@@ -129,4 +134,19 @@ export async function documentRoutes(app: FastifyInstance, ctx: RouteContext): P
       return { results, summary: summarise(results) };
     });
   });
+}
+
+/** Longest file name kept as a label (most file systems allow 255). */
+export const MAX_LABEL_CHARS = 255;
+
+/**
+ * The client's file name as a label: never a path on this machine (folders
+ * and control characters go), and cut to MAX_LABEL_CHARS keeping its
+ * extension, which says how the file is read.
+ */
+export function uploadLabel(fileName: string | undefined): string {
+  const base = (fileName || 'upload').replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()!.trim() || 'upload';
+  if (base.length <= MAX_LABEL_CHARS) return base;
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(base)?.[0] ?? '';
+  return base.slice(0, MAX_LABEL_CHARS - ext.length) + ext;
 }
