@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { loadConfig, type Config } from '../src/config.js';
+import { KnowledgeBase } from '../src/knowledge-base.js';
 import { silentLogger } from '../src/log.js';
 import { Store } from '../src/store/store.js';
 import { Pipeline } from '../ingest/pipeline.js';
@@ -44,12 +46,36 @@ export function writeFile(dir: string, name: string, content: string | Uint8Arra
   return file;
 }
 
+/**
+ * A read-only connection to a data folder's database, for tests to look
+ * inside (the program itself keeps all SQL in src/store). Closed by the caller.
+ */
+export function inspect(dataDir: string): Database.Database {
+  return new Database(path.join(dataDir, 'kb.sqlite'), { readonly: true, fileMustExist: true });
+}
+
+/** Runs one query on a data folder's database and closes the connection. */
+export function query<T = Record<string, any>>(dataDir: string, sql: string, ...params: unknown[]): T[] {
+  const db = inspect(dataDir);
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
 /** Every stored passage is exactly the slice of its document's text its offsets name. */
-export function offsetsCheckOut(store: Store): boolean {
-  const rows = store.db
-    .prepare('SELECT p.text, p.start, p."end", t.text AS doc FROM passages p JOIN document_text t ON t.doc_id = p.doc_id')
-    .all() as { text: string; start: number; end: number; doc: string }[];
+export function offsetsCheckOut(dataDir: string): boolean {
+  const rows = query<{ text: string; start: number; end: number; doc: string }>(dataDir, 'SELECT p.text, p.start, p."end", t.text AS doc FROM passages p JOIN document_text t ON t.doc_id = p.doc_id');
   return rows.length > 0 && rows.every((r) => r.doc.slice(r.start, r.end) === r.text);
+}
+
+/** A knowledge base over a fresh data folder (offline, silent), with these paths ingested. */
+export async function openKb(overrides: Partial<Record<keyof Config, unknown>> = {}, paths: string[] = []): Promise<KnowledgeBase> {
+  const config = loadConfig({}, { dataDir: tempDir(), offline: true, logLevel: 'silent', ...overrides });
+  const kb = await KnowledgeBase.open(config, silentLogger);
+  if (paths.length) await kb.ingest(paths);
+  return kb;
 }
 
 const BIN = path.join(ROOT, 'src', 'bin', 'kb.js');
@@ -80,13 +106,8 @@ export function multipart(files: { name: string; content: Buffer | string; field
 
 /** The real server on a free port over a fresh data folder holding the bundled samples. */
 export async function serveSamples(overrides: Partial<Record<keyof Config, unknown>> = {}) {
-  const { KnowledgeBase } = await import('../src/knowledge-base.js');
   const { serve } = await import('../src/server/serve.js');
-  const config = loadConfig({}, { dataDir: tempDir(), offline: true, logLevel: 'silent', port: 0, ...overrides });
-  const kb = await KnowledgeBase.open(config, silentLogger);
-  const pipeline = new Pipeline({ store: kb.store, config, log: silentLogger });
-  for await (const _ of pipeline.ingestPaths([SAMPLES])) void _;
-  await kb.refresh();
-  const running = await serve(kb, config, silentLogger);
-  return { config, kb, running };
+  const kb = await openKb({ port: 0, ...overrides }, [SAMPLES]);
+  const running = await serve(kb, kb.config, silentLogger);
+  return { config: kb.config, kb, running };
 }

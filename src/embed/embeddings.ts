@@ -1,15 +1,14 @@
 import type { Config } from '../config.js';
 import { KbError, toKbError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { RecordedEmbedder } from '../store/meta.js';
 import type { Store } from '../store/store.js';
+import { vectorToBlob } from '../vector/codec.js';
 import { BUILTIN_FAMILY, BuiltinEmbedder } from './builtin.js';
-import { vectorToBlob, type Embedder } from './embedder.js';
+import type { Embedder } from './embedder.js';
 import { deserialiseLsa, fitLsa, serialiseLsa, type LsaModel } from './lsa/lsa-model.js';
 import { isModelInstalled, locateModel } from './model-files.js';
 import { TransformersEmbedder, defaultQueryInstruction } from './transformers.js';
-
-/** The embedder kind recorded in the store: 'builtin', or a transformers embedder's id. */
-export type EmbedderKind = string;
 
 export interface EmbedderInfo {
   id: string;
@@ -25,33 +24,36 @@ export interface SyncReport {
   switched: boolean;
 }
 
+/** What the embeddings keeper needs of the configuration. */
+export type EmbeddingsOptions = Pick<Config, 'embedder' | 'model' | 'modelsDir' | 'offline' | 'quantized' | 'queryInstruction' | 'embedThreads' | 'embedBatch'>;
+
 /** The built-in embedder is fitted on at most this many passages (a random sample beyond). */
 const FIT_SAMPLE = 20_000;
+/** Passages read and embedded per step. */
 const BATCH = 256;
 
 /**
  * Keeps every passage's vector in step with the active embedder. Vectors
- * are derived data: they are computed right after passages are committed
- * (`sync`), and whatever a crash left without a vector is filled in on the
- * next sync. Changing embedder goes through `reindex`, which computes the new
- * vectors beside the old ones and switches in one transaction.
+ * are derived data: computed after passages are committed (`sync`), and
+ * whatever a crash left without a vector is filled in by the next sync.
+ * Changing embedder goes through `reindex`, which computes the new vectors
+ * beside the old ones and switches in one transaction. All SQL is the
+ * store's (store.embeddings, store.meta).
  */
 export class Embeddings {
   private readonly store: Store;
   private readonly log: Logger;
-  private readonly config: Config;
-  /** 'builtin', or the transformers embedder in use. */
+  /** The transformers embedder in use, or null for the built-in one. */
   private readonly model: TransformersEmbedder | null;
   private builtinEmbedder: BuiltinEmbedder | null = null;
 
-  private constructor(config: Config, store: Store, log: Logger, model: TransformersEmbedder | null) {
-    this.config = config;
+  private constructor(store: Store, log: Logger, model: TransformersEmbedder | null) {
     this.store = store;
     this.log = log;
     this.model = model;
     if (!model) {
-      const fitted = this.latestBuiltin();
-      if (fitted) this.builtinEmbedder = new BuiltinEmbedder(fitted);
+      const fitted = store.read(() => store.embeddings.latestFit(BUILTIN_FAMILY));
+      if (fitted) this.builtinEmbedder = new BuiltinEmbedder(deserialiseLsa(fitted));
     }
   }
 
@@ -60,25 +62,24 @@ export class Embeddings {
    * commands but reindex), an embedder different from the one whose vectors
    * are stored is refused, never silently used.
    */
-  static async open(config: Config, store: Store, log: Logger, options: { allowSwitch?: boolean } = {}): Promise<Embeddings> {
-    const model = await chooseModel(config, log);
+  static async open(options: EmbeddingsOptions, store: Store, log: Logger, open: { allowSwitch?: boolean } = {}): Promise<Embeddings> {
+    const model = await chooseModel(options, log);
     const kind = model ? model.id : 'builtin';
-    const stored = store.getMeta('embedder_kind');
-    const hasVectors = store.db.prepare('SELECT 1 FROM embeddings LIMIT 1').get() !== undefined;
-    if (stored && stored !== kind && hasVectors && !options.allowSwitch) {
+    const stored = store.meta.embedderKind();
+    if (stored && stored !== kind && store.embeddings.hasAny() && !open.allowSwitch) {
       await model?.close();
       throw new KbError('EMBEDDER_MISMATCH', { stored: describeKind(stored), configured: describeKind(kind) });
     }
-    const embeddings = new Embeddings(config, store, log, model);
+    const embeddings = new Embeddings(store, log, model);
     log.info(`embedder: ${embeddings.describe()}`);
     return embeddings;
   }
 
-  get kind(): EmbedderKind {
+  get kind(): string {
     return this.model ? this.model.id : 'builtin';
   }
 
-  /** The embedder that computes query vectors now (null: built-in, not yet fitted). */
+  /** The embedder that computes vectors now (null: built-in, not yet fitted). */
   active(): Embedder | null {
     return this.model ?? this.builtinEmbedder;
   }
@@ -90,18 +91,23 @@ export class Embeddings {
    * error, never silently used.
    */
   queryEmbedder(): Embedder | null {
-    const recorded = this.store.getMeta('embedder_id') || null;
+    const recorded = this.store.meta.embedder();
     if (!recorded) return null;
     const current = this.active();
-    if (current?.id === recorded) return current;
-    if (!this.model && recorded.startsWith(BUILTIN_FAMILY)) {
-      const row = this.store.db.prepare('SELECT data FROM embedder_models WHERE id = ?').get(`${BUILTIN_FAMILY}@${recorded.split('@')[1]}`) as { data: Buffer } | undefined;
-      if (row) {
-        this.builtinEmbedder = new BuiltinEmbedder(deserialiseLsa(row.data));
+    if (current?.id === recorded.id) return current;
+    if (!this.model && recorded.id.startsWith(BUILTIN_FAMILY)) {
+      const fit = this.store.read(() => this.store.embeddings.fit(`${BUILTIN_FAMILY}@${recorded.id.split('@')[1]}`));
+      if (fit) {
+        this.builtinEmbedder = new BuiltinEmbedder(deserialiseLsa(fit));
         return this.builtinEmbedder;
       }
     }
-    throw new KbError('EMBEDDER_MISMATCH', { stored: recorded, configured: current?.id ?? describeKind(this.kind) });
+    throw new KbError('EMBEDDER_MISMATCH', { stored: recorded.id, configured: current?.id ?? describeKind(this.kind) });
+  }
+
+  /** The embedder on record in the store (whose vectors are stored), without loading anything. */
+  recorded(): RecordedEmbedder | null {
+    return this.store.meta.embedder();
   }
 
   info(): EmbedderInfo | null {
@@ -132,13 +138,13 @@ export class Embeddings {
       this.builtinEmbedder = null;
       this.fitBuiltin();
     } else {
-      this.store.db.prepare('DELETE FROM embeddings WHERE model = ?').run(this.model.id);
+      this.store.transaction(() => this.store.embeddings.deleteModel(this.model!.id));
     }
     const embedder = this.active();
     if (!embedder) {
       this.store.transaction(() => {
-        this.store.db.prepare('DELETE FROM embeddings').run();
-        this.recordKind(null);
+        this.store.embeddings.deleteAll();
+        this.store.meta.setEmbedder(this.kind, null);
       });
       return { embedded: 0, refitted: !this.model, switched: true };
     }
@@ -147,15 +153,23 @@ export class Embeddings {
     return { embedded, refitted: !this.model, switched: true };
   }
 
-  async close(): Promise<void> {
-    await this.model?.close();
+  /** Passages without a vector from the embedder on record, and vectors of the wrong shape (for `kb verify`). */
+  problems(): string[] {
+    const recorded = this.store.meta.embedder();
+    const passages = this.store.passages.count();
+    if (!recorded) return passages ? [`vectors: ${passages} passages and no embedder on record`] : [];
+    const problems: string[] = [];
+    const without = this.store.embeddings.missingCount(recorded.id);
+    if (without) problems.push(`vectors: ${without} passages have no vector from ${recorded.id}`);
+    const others = this.store.embeddings.othersCount(recorded.id);
+    if (others) problems.push(`vectors: ${others} vectors from another embedder`);
+    const wrongDim = this.store.embeddings.wrongDimensionCount(recorded.id, recorded.dim);
+    if (wrongDim) problems.push(`vectors: ${wrongDim} vectors of the wrong dimension`);
+    return problems;
   }
 
-  private latestBuiltin(): LsaModel | null {
-    const row = this.store.db
-      .prepare('SELECT data FROM embedder_models WHERE family = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
-      .get(BUILTIN_FAMILY) as { data: Buffer } | undefined;
-    return row ? deserialiseLsa(row.data) : null;
+  async close(): Promise<void> {
+    await this.model?.close();
   }
 
   /**
@@ -164,7 +178,7 @@ export class Embeddings {
    * has doubled since (a fit on a handful of passages knows few words).
    */
   private refitIfDue(): boolean {
-    const passages = (this.store.db.prepare('SELECT count(*) AS n FROM passages').get() as { n: number }).n;
+    const passages = this.store.passages.count();
     if (passages === 0) return false;
     const current = this.builtinEmbedder?.model;
     if (current && (current.fittedOn >= FIT_SAMPLE || passages < current.fittedOn * 2)) return false;
@@ -173,44 +187,27 @@ export class Embeddings {
   }
 
   private fitBuiltin(): void {
-    const total = (this.store.db.prepare('SELECT count(*) AS n FROM passages').get() as { n: number }).n;
-    if (total === 0) return;
+    const sample = this.store.read(() => this.store.embeddings.fitSample(FIT_SAMPLE));
+    if (!sample.length) return;
     const started = Date.now();
-    // A deterministic sample: every passage when few, else an even spread of ids.
-    const rows = this.store.db
-      .prepare(`SELECT title || ' ' || coalesce(section, '') || ' ' || text AS t FROM passages WHERE (id * 2654435761) % ? < ? ORDER BY id`)
-      .all(Math.max(total, 1), Math.min(total, FIT_SAMPLE)) as { t: string }[];
-    const model = fitLsa(rows.map((r) => r.t));
-    this.store.db
-      .prepare('INSERT OR REPLACE INTO embedder_models (id, family, created_at, fitted_on, data) VALUES (?, ?, ?, ?, ?)')
-      .run(`${BUILTIN_FAMILY}@${model.fit}`, BUILTIN_FAMILY, new Date().toISOString(), model.fittedOn, serialiseLsa(model));
+    const model: LsaModel = fitLsa(sample);
+    this.store.transaction(() => this.store.embeddings.saveFit(`${BUILTIN_FAMILY}@${model.fit}`, BUILTIN_FAMILY, model.fittedOn, serialiseLsa(model)));
     this.builtinEmbedder = new BuiltinEmbedder(model);
     this.log.info(`built-in embedder fitted on ${model.fittedOn} passages (${model.vocab.size} terms, ${model.dim} dimensions) in ${Date.now() - started} ms`);
   }
 
   private async embedMissing(embedder: Embedder, onProgress?: (done: number, total: number) => void): Promise<number> {
-    const missing = this.store.db.prepare(
-      `SELECT count(*) AS n FROM passages p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.passage_id = p.id AND e.model = ?)`,
-    );
-    const total = (missing.get(embedder.id) as { n: number }).n;
+    const total = this.store.embeddings.missingCount(embedder.id);
     if (total === 0) return 0;
-    const select = this.store.db.prepare(
-      `SELECT p.id, p.title, p.section, p.text FROM passages p
-       WHERE p.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.passage_id = p.id AND e.model = ?)
-       ORDER BY p.id LIMIT ?`,
-    );
-    const insert = this.store.db.prepare('INSERT OR REPLACE INTO embeddings (passage_id, model, dim, vector) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)');
     let done = 0;
     let after = 0;
     for (;;) {
-      const rows = select.all(after, embedder.id, BATCH) as { id: number; title: string; section: string | null; text: string }[];
+      const rows = this.store.read(() => this.store.embeddings.missing(embedder.id, after, BATCH));
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
       // The title and section give a passage its context ("Apprenticeships" heading above a paragraph about starts).
       const vectors = await embedder.embedDocuments(rows.map((r) => passageForEmbedding(r.title, r.section, r.text)));
-      this.store.transaction(() => {
-        rows.forEach((r, i) => insert.run(r.id, embedder.id, embedder.dim, vectorToBlob(vectors[i]!), r.id));
-      });
+      this.store.transaction(() => this.store.embeddings.insert(embedder.id, embedder.dim, rows.map((r, i) => ({ id: r.id, vector: vectorToBlob(vectors[i]!) }))));
       done += rows.length;
       onProgress?.(done, total);
     }
@@ -219,20 +216,13 @@ export class Embeddings {
 
   /** Makes `embedder` the one on record and drops every other vector, in one transaction. */
   private switchTo(embedder: Embedder, force = false): boolean {
-    if (!force && this.store.getMeta('embedder_id') === embedder.id) return false;
+    if (!force && this.store.meta.embedder()?.id === embedder.id) return false;
     this.store.transaction(() => {
-      this.store.db.prepare('DELETE FROM embeddings WHERE model <> ?').run(embedder.id);
-      this.recordKind(embedder);
+      this.store.embeddings.deleteOthers(embedder.id);
+      this.store.meta.setEmbedder(this.kind, embedder);
     });
     this.log.info(`vectors now come from ${embedder.id}`);
     return true;
-  }
-
-  private recordKind(embedder: Embedder | null): void {
-    this.store.setMeta('embedder_kind', this.kind);
-    this.store.setMeta('embedder_id', embedder?.id ?? '');
-    this.store.setMeta('embedder_dim', String(embedder?.dim ?? 0));
-    this.store.setMeta('embedder_description', embedder?.description ?? '');
   }
 }
 
@@ -251,26 +241,26 @@ function describeKind(kind: string): string {
  * forced by KB_EMBEDDER, or (auto) the model when it is installed, or when
  * downloads are allowed and the download works. Falling back is logged.
  */
-async function chooseModel(config: Config, log: Logger): Promise<TransformersEmbedder | null> {
-  if (config.embedder === 'builtin') return null;
-  const location = locateModel(config.model, config.modelsDir);
-  const installed = isModelInstalled(location, config.quantized);
-  if (config.embedder === 'auto' && !installed && (config.offline || location.isPath)) {
-    log.info(`no model installed (${config.model}) and downloads are off: using the built-in embedder`);
+async function chooseModel(options: EmbeddingsOptions, log: Logger): Promise<TransformersEmbedder | null> {
+  if (options.embedder === 'builtin') return null;
+  const location = locateModel(options.model, options.modelsDir);
+  const installed = isModelInstalled(location, options.quantized);
+  if (options.embedder === 'auto' && !installed && (options.offline || location.isPath)) {
+    log.info(`no model installed (${options.model}) and downloads are off: using the built-in embedder`);
     return null;
   }
   try {
     return await TransformersEmbedder.open({
-      model: config.model,
-      modelsDir: config.modelsDir,
-      offline: config.offline,
-      quantized: config.quantized,
-      threads: config.embedThreads,
-      batchSize: config.embedBatch,
-      queryInstruction: config.queryInstruction ?? defaultQueryInstruction(config.model),
+      model: options.model,
+      modelsDir: options.modelsDir,
+      offline: options.offline,
+      quantized: options.quantized,
+      threads: options.embedThreads,
+      batchSize: options.embedBatch,
+      queryInstruction: options.queryInstruction ?? defaultQueryInstruction(options.model),
     });
   } catch (err) {
-    if (config.embedder === 'transformers') throw err;
+    if (options.embedder === 'transformers') throw err;
     log.warn(`${toKbError(err).message}: using the built-in embedder`);
     return null;
   }

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { SearchMode } from '../api/responses.js';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
 import { KnowledgeBase } from '../knowledge-base.js';
-import { Searcher, type SearchOptions } from '../search/search.js';
-import type { SearchMode } from '../search/types.js';
+import type { Logger } from '../log.js';
+import type { SearchOptions } from '../search/searcher.js';
 import type { Collection } from './beir.js';
 import { score, type Scores } from './metrics.js';
 
@@ -26,27 +26,26 @@ export interface EvalRun {
 /**
  * Ingests a BEIR collection into a fresh data dir (deleted afterwards unless
  * `keep`), runs every query in each mode, and scores the runs. Ingestion is
- * the product's own (`ingestText`: normalise, split, embed), so the figures
- * describe what users get.
+ * the product's own (normalise, split, embed), so the figures describe what
+ * users get.
  */
 export async function runEval(
   collection: Collection,
   config: Config,
   log: Logger,
-  options: { modes: SearchMode[]; ingestText: (kb: KnowledgeBase, docs: Collection['corpus']) => void; search?: Partial<SearchOptions>; keep?: boolean; queryIds?: Set<string> },
+  options: { modes: SearchMode[]; search?: Partial<SearchOptions>; keep?: boolean; queryIds?: Set<string> },
 ): Promise<EvalRun> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kb-eval-'));
   const kb = await KnowledgeBase.open({ ...config, dataDir, modelsDir: config.modelsDir }, log);
   try {
     const started = performance.now();
-    options.ingestText(kb, collection.corpus);
+    const docOf = new Map<number, string>();
+    for (const r of kb.ingestText(collection.corpus.map((d) => ({ sourceId: `beir:${d.id}`, title: d.title, text: d.text })))) {
+      if (r.document_id !== null) docOf.set(r.document_id, r.source_id.slice(5));
+    }
     await kb.refresh();
     const ingest_ms = Math.round(performance.now() - started);
-    const docOf = new Map<number, string>();
-    for (const row of kb.store.db.prepare("SELECT id, source_id FROM documents WHERE source_id LIKE 'beir:%'").all() as { id: number; source_id: string }[]) {
-      docOf.set(row.id, row.source_id.slice(5));
-    }
-    const searcher = new Searcher(kb, options.search);
+    const searcher = kb.searcherWith(options.search ?? {});
     const results: EvalResult[] = [];
     const runs = new Map<SearchMode, Map<string, string[]>>();
     const queries = options.queryIds ? collection.queries.filter((q) => options.queryIds!.has(q.id)) : collection.queries;
@@ -60,7 +59,7 @@ export async function runEval(
       runs.set(mode, run);
       results.push({ ...score(run, qrels), mode, embedder: mode === 'lexical' ? null : (kb.embedderInfo()?.id ?? null) });
     }
-    const stats = kb.store.stats();
+    const stats = kb.stats();
     return { results, documents: stats.documents, passages: stats.passages, ingest_ms, runs };
   } finally {
     await kb.close();

@@ -1,6 +1,7 @@
-import { dot, type Embedder } from '../embed/embedder.js';
+import type { Embedder } from '../embed/embedder.js';
+import { dot, isNonZero } from '../vector/codec.js';
 import { sentenceSpans } from '../text/sentences.js';
-import type { Searcher } from './search.js';
+import type { Searcher } from './searcher.js';
 import { parseQuery, stemOf } from './query.js';
 import type { Citation, Filters, Hit } from './types.js';
 
@@ -57,7 +58,7 @@ export async function ask(searcher: Searcher, embedder: Embedder | null, req: As
   }
   if (embedder) {
     const q = await embedder.embedQuery(req.question);
-    if (q.some((x) => x !== 0)) {
+    if (isNonZero(q)) {
       const vectors = await embedder.embedDocuments(candidates.map((c) => c.text));
       candidates.forEach((c, i) => (c.score += Math.max(0, dot(q, vectors[i]!))));
     }

@@ -14,8 +14,8 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { KbError, toKbError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { KnowledgeBase } from '../knowledge-base.js';
-import { Searcher } from '../search/search.js';
+import { requestSchemas, type RequestSchemas } from '../api/requests.js';
+import type { KnowledgeService } from './service.js';
 import { createHash } from 'node:crypto';
 import { isLoopback, requireKnownHost, requireWriteAccess } from './auth.js';
 import { documentRoutes } from './routes/documents.js';
@@ -32,17 +32,16 @@ declare module 'fastify' {
 
 export interface AppDeps {
   config: Config;
-  kb: KnowledgeBase;
+  /** The knowledge base, in this process or behind the search pool and the writer. */
+  kb: KnowledgeService;
   log: Logger;
 }
 
-/** What route modules get: the core, the limits and the guards. */
+/** What route modules get: the knowledge base, the request schemas, the limits and the guards. */
 export interface RouteContext extends AppDeps {
-  searcher: Searcher;
+  requests: RequestSchemas;
   /** preHandler for write routes. */
   writeAccess: ReturnType<typeof requireWriteAccess>;
-  /** Runs write work one at a time (one writer, as SQLite wants). */
-  exclusive: <T>(fn: () => Promise<T>) => Promise<T>;
   rate: { reads: { max: number; timeWindow: string }; writes: { max: number; timeWindow: string } };
 }
 
@@ -138,16 +137,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifyMultipart, { limits: { fileSize: config.maxFileBytes, files: config.maxUploadFiles, fields: 10, fieldSize: 1024 } });
 
-  let chain: Promise<unknown> = Promise.resolve();
   const ctx: RouteContext = {
     ...deps,
-    searcher: new Searcher(deps.kb),
+    requests: requestSchemas(config),
     writeAccess: requireWriteAccess(config.apiToken, config.corsOrigins),
-    exclusive: <T>(fn: () => Promise<T>) => {
-      const run = chain.then(fn, fn);
-      chain = run.catch(() => undefined);
-      return run;
-    },
     rate: { reads: { max: config.rateLimitReads, timeWindow: '1 minute' }, writes: { max: config.rateLimitWrites, timeWindow: '1 minute' } },
   };
   await app.register(async (api) => {

@@ -1,13 +1,12 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { SERVE_PID_FILE } from '../store/backup.js';
 import type { Config } from '../config.js';
+import { DataFolder } from '../data-folder.js';
 import { KbError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { KnowledgeBase } from '../knowledge-base.js';
 import { buildApp } from './app.js';
 import { isLoopback } from './auth.js';
+import type { KnowledgeService } from './service.js';
 
 export interface Running {
   app: FastifyInstance;
@@ -21,13 +20,17 @@ export interface Running {
  * routes would be open (no KB_API_TOKEN). On SIGINT/SIGTERM it shuts down
  * gracefully when `handleSignals` is set.
  */
-export async function serve(kb: KnowledgeBase, config: Config, log: Logger, options: { handleSignals?: boolean } = {}): Promise<Running> {
+export async function serve(kb: KnowledgeService, config: Config, log: Logger, options: { handleSignals?: boolean } = {}): Promise<Running> {
   if (!config.apiToken && !isLoopback(config.host)) throw new KbError('WRITES_NEED_TOKEN', { host: config.host });
   const app = await buildApp({ config, kb, log });
   await app.listen({ host: config.host, port: config.port });
   // Says this folder is in use (a restore refuses to replace it under a running server).
-  const pidFile = path.join(config.dataDir, SERVE_PID_FILE);
-  fs.writeFileSync(pidFile, String(process.pid));
+  const pidFile = new DataFolder(config.dataDir).servePid;
+  try {
+    fs.writeFileSync(pidFile, String(process.pid));
+  } catch {
+    // A read-only data folder: nothing can be restored over it either.
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/`;
@@ -42,7 +45,6 @@ export async function serve(kb: KnowledgeBase, config: Config, log: Logger, opti
       }, config.shutdownGraceMs);
       await app.close();
       clearTimeout(grace);
-      kb.vectors.save();
       await kb.close();
       fs.rmSync(pidFile, { force: true });
       log.info('stopped: database closed, vector index saved');

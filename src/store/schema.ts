@@ -149,6 +149,39 @@ export const MIGRATIONS: readonly string[] = [
     FROM passages p JOIN documents d ON d.id = p.doc_id
     GROUP BY p.fingerprint HAVING count(DISTINCT p.doc_id) >= 2;
   `,
+  // 6: originals released by a delete or a replacement, recorded in the same
+  // transaction and removed from disk afterwards when no backup is running
+  // (so a backup taken meanwhile still finds them, and a crash right after
+  // the commit leaves nothing behind for good). And a log of changes to the
+  // vectors: readers holding an index in memory catch up from it instead of
+  // comparing every stored vector. Documents added as text (test collections)
+  // have no original file.
+  `
+  ALTER TABLE documents ADD COLUMN has_original INTEGER NOT NULL DEFAULT 1 CHECK (has_original IN (0, 1));
+  CREATE TABLE released_files (
+    name        TEXT PRIMARY KEY,
+    sha256      TEXT NOT NULL,
+    released_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE vector_log (
+    gen        INTEGER PRIMARY KEY,
+    passage_id INTEGER NOT NULL,
+    model      TEXT NOT NULL,
+    op         TEXT NOT NULL CHECK (op IN ('add', 'remove'))
+  );
+  DROP TRIGGER embeddings_ai;
+  DROP TRIGGER embeddings_ad;
+  CREATE TRIGGER embeddings_ai AFTER INSERT ON embeddings BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_generation';
+    INSERT INTO vector_log (gen, passage_id, model, op)
+    VALUES ((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_generation'), new.passage_id, new.model, 'add');
+  END;
+  CREATE TRIGGER embeddings_ad AFTER DELETE ON embeddings BEGIN
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_generation';
+    INSERT INTO vector_log (gen, passage_id, model, op)
+    VALUES ((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_generation'), old.passage_id, old.model, 'remove');
+  END;
+  `,
 ];
 
 /** The statement that recomputes one fingerprint's row of repeated_text (migration 5). */

@@ -20,6 +20,8 @@ export interface DocumentFields {
 
 export interface DocumentRow extends DocumentFields {
   id: number;
+  /** 0 for a document added as text, with no original file. */
+  has_original: number;
   ingested_at: string;
   updated_at: string;
 }
@@ -60,6 +62,8 @@ export interface BlockRow {
 
 /** Everything needed to store (or replace) one document. */
 export interface NewDocument extends DocumentFields {
+  /** False for a document added as text, with no original file (default true). */
+  has_original?: boolean;
   text: string;
   blocks: BlockRow[];
   passages: NewPassage[];
@@ -72,4 +76,29 @@ export interface StoreStats {
   by_kind: Record<DocumentKind, number>;
   date_range: { from: string | null; to: string | null };
   bytes: number;
+}
+
+/** A passage joined with its document: what a citation is made from. */
+export interface PassageRecord {
+  id: number;
+  doc_id: number;
+  text: string;
+  start: number;
+  end: number;
+  page: number | null;
+  section: string | null;
+  title: string;
+  published_at: string | null;
+  kind: DocumentKind;
+  source_url: string | null;
+  file_name: string;
+  mime: string;
+  parent_id: number | null;
+  parent_title: string | null;
+  fingerprint: string;
+  /** From repeated_text: null when the text is in one document only. */
+  repeat_documents: number | null;
+  repeat_passages: number | null;
+  repeat_first: string | null;
+  repeat_last: string | null;
 }

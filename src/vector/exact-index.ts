@@ -1,4 +1,4 @@
-import { dot } from '../embed/embedder.js';
+import { dot } from './codec.js';
 import type { Neighbour, VectorIndex } from './vector-index.js';
 
 /**

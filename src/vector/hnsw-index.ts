@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import hnswlib from 'hnswlib-node';
+import { DataFolder } from '../data-folder.js';
 import type { Neighbour, VectorIndex } from './vector-index.js';
 
 const { HierarchicalNSW } = hnswlib;
@@ -148,7 +149,7 @@ export class HnswIndex implements VectorIndex {
 
   /** Writes the index to `file` atomically (temp file, then rename). */
   write(file: string): void {
-    const temp = `${file}.${process.pid}.tmp`;
+    const temp = DataFolder.temp(file);
     this.index.writeIndexSync(temp);
     fs.renameSync(temp, file);
   }

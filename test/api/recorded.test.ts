@@ -6,7 +6,6 @@ import { loadConfig } from '../../src/config.js';
 import { KnowledgeBase } from '../../src/knowledge-base.js';
 import { silentLogger } from '../../src/log.js';
 import { buildApp } from '../../src/server/app.js';
-import { Pipeline } from '../../ingest/pipeline.js';
 import { ROOT, SAMPLES, tempDir } from '../helpers.js';
 
 /**
@@ -62,9 +61,7 @@ describe('recorded API answers over the samples', () => {
   beforeAll(async () => {
     const config = loadConfig({}, { dataDir: tempDir(), offline: true, logLevel: 'silent' });
     kb = await KnowledgeBase.open(config, silentLogger);
-    const pipeline = new Pipeline({ store: kb.store, config, log: silentLogger });
-    for await (const _ of pipeline.ingestPaths([SAMPLES])) void _;
-    await kb.refresh();
+    await kb.ingest([SAMPLES]);
     app = await buildApp({ config, kb, log: silentLogger });
   });
   afterAll(async () => {

@@ -18,7 +18,6 @@ import { createLogger } from '../../src/log.js';
 import { readCollection, type Collection } from '../../src/eval/beir.js';
 import { score, type Scores } from '../../src/eval/metrics.js';
 import { runEval } from '../../src/eval/run-eval.js';
-import { Pipeline } from '../../ingest/pipeline.js';
 import { ROOT, SHARED } from '../helpers.js';
 
 const dir = process.argv[2] ?? path.join(SHARED, 'eval', 'cranfield');
@@ -57,10 +56,6 @@ await timed('SQLite FTS5 bm25 (reference)', () => {
 // Ours, each mode, with the active embedder (the built-in one unless a model is installed).
 const ours = await runEval(collection, config, log, {
   modes: ['lexical', 'semantic', 'hybrid'],
-  ingestText: (kb, docs) => {
-    const pipeline = new Pipeline({ store: kb.store, config: kb.config, log });
-    kb.store.transaction(() => { for (const d of docs) pipeline.ingestText({ sourceId: `beir:${d.id}`, title: d.title, text: d.text }); });
-  },
 });
 for (const r of ours.results) rows.push({ system: `ours: ${r.mode}${r.embedder ? ` (${r.embedder.replace(/@.*/, '')})` : ''}`, ...r, ms: 0 });
 

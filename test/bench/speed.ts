@@ -21,12 +21,10 @@ import autocannon from 'autocannon';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { KnowledgeBase } from '../../src/knowledge-base.js';
-import { blobToVector } from '../../src/embed/embedder.js';
-import { Searcher } from '../../src/search/search.js';
 import { parseQuery, toFtsQuery } from '../../src/search/query.js';
+import { blobToVector } from '../../src/vector/codec.js';
 import { ExactIndex } from '../../src/vector/exact-index.js';
-import { Pipeline } from '../../ingest/pipeline.js';
-import { ROOT } from '../helpers.js';
+import { inspect, ROOT } from '../helpers.js';
 import { generator } from './synthetic.js';
 
 const args = new Set(process.argv.slice(2));
@@ -66,7 +64,6 @@ async function benchSize(n: number) {
   const config = loadConfig(process.env, { dataDir, embedder: 'builtin', logLevel: 'warn', rateLimitReads: 1_000_000_000, port: 0 });
   const kb = await KnowledgeBase.open(config, log);
   const gen = generator(n);
-  const pipeline = new Pipeline({ store: kb.store, config, log });
   const kinds = ['bulletin', 'strategy', 'other'] as const;
 
   // Ingest: text, split and write (embedding excluded), then vectors and index.
@@ -77,14 +74,13 @@ async function benchSize(n: number) {
   const t0 = performance.now();
   const docs = Math.ceil(n / PASSAGES_PER_DOC);
   for (let start = 0; start < docs; start += 1000) {
-    kb.store.transaction(() => {
-      for (let d = start; d < Math.min(docs, start + 1000); d++) {
-        const topic = d % gen.topics;
-        const text = Array.from({ length: PASSAGES_PER_DOC }, () => gen.passage(150, topic)).join('\n\n');
-        const doc = { sourceId: `synthetic:${d}`, title: gen.title(), text, publishedAt: gen.date(), kind: kinds[d % 3] };
-        if (!reused) pipeline.ingestText(doc);
-      }
-    });
+    const batch = [];
+    for (let d = start; d < Math.min(docs, start + 1000); d++) {
+      const topic = d % gen.topics;
+      const text = Array.from({ length: PASSAGES_PER_DOC }, () => gen.passage(150, topic)).join('\n\n');
+      batch.push({ sourceId: `synthetic:${d}`, title: gen.title(), text, publishedAt: gen.date(), kind: kinds[d % 3] });
+    }
+    if (!reused) kb.ingestText(batch);
   }
   const textMs = performance.now() - t0;
   const t1 = performance.now();
@@ -101,9 +97,10 @@ async function benchSize(n: number) {
     vectors.set(q, await embedder.embedQuery(q));
     embedTimes.push(performance.now() - t);
   }
-  const searcher = new Searcher(kb);
-  const index = kb.vectors.current()!;
-  const fts = kb.store.db.prepare('SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT 10');
+  const searcher = kb.searcher;
+  const index = kb.index.current()!;
+  const db = inspect(dataDir);
+  const fts = db.prepare('SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT 10');
   const ftsQueries = new Map(queries.map((q) => [q, toFtsQuery(parseQuery(q))!]));
 
   const latency = {
@@ -122,12 +119,12 @@ async function benchSize(n: number) {
   let answered = 0;
   for (const q of queries) {
     const parsed = parseQuery(q);
-    const plan = searcher.plan(parsed);
-    const ours = searcher.lexical(parsed, 50).slice(0, 10);
+    const plan = searcher.lexical.plan(parsed);
+    const ours = searcher.lexical.rank(parsed, 50).slice(0, 10);
     if (!plan.all) plans.plain++;
-    else if (searcher.lexical(plan.all, 50, {}, { operator: 'AND' }).length >= 50) plans.all_words_enough++;
+    else if (searcher.lexical.rank(plan.all, 50, {}, { operator: 'AND' }).length >= 50) plans.all_words_enough++;
     else plans.all_words_then_rarest++;
-    const full = new Set(searcher.lexical(parsed, 10, {}, { prune: false }).map((r) => r.id));
+    const full = new Set(searcher.lexical.rank(parsed, 10, {}, { prune: false }).map((r) => r.id));
     if (!full.size) continue; // no passage has any of the words
     answered++;
     agree += ours.filter((r) => full.has(r.id)).length / full.size;
@@ -136,7 +133,7 @@ async function benchSize(n: number) {
 
   // HNSW recall@10 against exact search over the same stored vectors.
   const exact = new ExactIndex(embedder.dim);
-  for (const row of kb.store.db.prepare('SELECT passage_id AS id, vector FROM embeddings').iterate() as IterableIterator<{ id: number; vector: Buffer }>) {
+  for (const row of db.prepare('SELECT passage_id AS id, vector FROM embeddings').iterate() as IterableIterator<{ id: number; vector: Buffer }>) {
     exact.add([{ id: row.id, vector: blobToVector(row.vector) }]);
   }
   // Two definitions: the share of the exact top-10 ids found, and (as
@@ -169,7 +166,8 @@ async function benchSize(n: number) {
   // The server under load: the real `kb serve` in its own process (so the
   // load generator does not share its thread), 16 connections on
   // /api/search, loopback only, bounded in time.
-  kb.vectors.save();
+  db.close();
+  kb.index.save();
   const server = spawn(process.execPath, [path.join(ROOT, 'src', 'bin', 'kb.js'), '--data', dataDir, '--json', '--embedder', 'builtin', 'serve', '--port', '0'], {
     env: { ...process.env, KB_LOG_LEVEL: 'warn', KB_RATE_LIMIT_READS: '1000000000' },
     stdio: ['ignore', 'pipe', 'inherit'],

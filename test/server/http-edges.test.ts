@@ -46,11 +46,11 @@ describe('every answer, even to a broken request, is in the documented error sha
   it('a malformed multipart body is a 400 with its own code, never a 500', async () => {
     const before = kb.store.stats().documents;
     const form = multipart([{ name: 'a.txt', content: 'A note 9 July 2024\n\nSomething about school meals for the autumn term.' }]);
-    const cases: [string, Record<string, string>, Buffer][] = [
-      ['no boundary', { 'content-type': 'multipart/form-data' }, form.payload],
-      ['cut short', form.headers, form.payload.subarray(0, 60)],
-      ['random bytes', form.headers, Buffer.from(Array.from({ length: 500 }, (_, i) => (i * 7919) % 256))],
-      ['another boundary', { 'content-type': 'multipart/form-data; boundary=zzz' }, form.payload],
+    const cases: [string, Record<string, string>, Uint8Array<ArrayBuffer>][] = [
+      ['no boundary', { 'content-type': 'multipart/form-data' }, new Uint8Array(form.payload)],
+      ['cut short', form.headers, new Uint8Array(form.payload.subarray(0, 60))],
+      ['random bytes', form.headers, new Uint8Array(Array.from({ length: 500 }, (_, i) => (i * 7919) % 256))],
+      ['another boundary', { 'content-type': 'multipart/form-data; boundary=zzz' }, new Uint8Array(form.payload)],
     ];
     for (const [name, headers, body] of cases) {
       const res = await fetch(`${running.url}api/documents`, { method: 'POST', headers: { ...auth, ...headers }, body });

@@ -58,7 +58,7 @@ describe.skipIf(!HAS_CHROMIUM)('another site cannot write to the knowledge base'
     expect(body.error.code).toBe('CROSS_SITE_WRITE');
     expect(answers.find((a) => a.url.endsWith('/api/documents'))?.status).toBe(403);
     expect(kb.store.stats()).toEqual(before);
-    expect(kb.store.getDocument(1)).toBeDefined();
+    expect(kb.store.documents.get(1)).toBeDefined();
     await page.close();
   });
 });

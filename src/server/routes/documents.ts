@@ -2,67 +2,43 @@ import fs from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { IdParams } from '../../api/requests.js';
+import { DocumentFull, DocumentList, ErrorBody, UploadResponse } from '../../api/responses.js';
 import { KbError, type ErrorCode } from '../../errors.js';
-import { FileStore } from '../../store/files.js';
-import type { DocumentKind } from '../../store/types.js';
-import { sha256 } from '../../text/words.js';
-import { Pipeline, summarise, type IngestResult } from '../../../ingest/pipeline.js';
 import type { RouteContext } from '../app.js';
-import { DocumentFull, DocumentList, ErrorBody, Kind, UploadResponse } from '../schemas.js';
 
-const Id = z.object({ id: z.coerce.number().int().positive() });
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 500: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
+
+/** Types a browser may show inline; anything else is offered as what it is. */
+const TEXT_TYPES = new Set(['text/plain', 'text/html', 'message/rfc822']);
 
 export async function documentRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
-  const { store } = ctx.kb;
-  const files = new FileStore(ctx.config.dataDir);
-  const pipeline = new Pipeline({ store, config: ctx.config, log: ctx.log });
 
   api.get('/documents', {
     config: { rateLimit: ctx.rate.reads },
-    schema: {
-      summary: 'Documents, newest first, paged and filterable',
-      querystring: z.object({
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-        offset: z.coerce.number().int().min(0).default(0),
-        kind: Kind.optional(),
-        from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-        to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-      }),
-      response: { 200: DocumentList, ...errors },
-    },
+    schema: { summary: 'Documents, newest first, paged and filterable', querystring: ctx.requests.documents, response: { 200: DocumentList, ...errors } },
   }, async (req) => {
-    const { limit, offset, kind, from, to } = req.query;
-    const { total, documents } = store.listDocuments({ limit, offset, kind: kind as DocumentKind | undefined, from, to });
-    return { total, limit, offset, documents };
+    const { total, documents } = await ctx.kb.documents(req.query);
+    return { total, limit: req.query.limit, offset: req.query.offset, documents };
   });
 
   api.get('/documents/:id', {
     config: { rateLimit: ctx.rate.reads },
-    schema: { summary: 'A document: metadata, full text, and its passages with their offsets', params: Id, response: { 200: DocumentFull, ...errors } },
-  }, async (req) => {
-    const doc = store.getDocument(req.params.id);
-    if (!doc) throw new KbError('DOCUMENT_NOT_FOUND', { id: req.params.id });
-    const parent = doc.parent_id !== null ? (store.getDocument(doc.parent_id) ?? null) : null;
-    const passages = store.passagesOf(doc.id).map(({ id, ord, start, end, page, section, text }) => ({ id, ord, start, end, page, section, text }));
-    return { document: doc, parent, attachments: store.childrenOf(doc.id), text: store.documentText(doc.id) ?? '', passages };
-  });
+    schema: { summary: 'A document: metadata, full text, and its passages with their offsets', params: IdParams, response: { 200: DocumentFull, ...errors } },
+  }, async (req) => ctx.kb.document(req.params.id));
 
   api.get('/documents/:id/raw', {
     config: { rateLimit: ctx.rate.reads },
-    schema: { summary: 'The original file (PDFs open at #page=N)', params: Id },
+    schema: { summary: 'The original file (PDFs open at #page=N)', params: IdParams },
   }, async (req, reply) => {
-    const doc = store.getDocument(req.params.id);
-    if (!doc) throw new KbError('DOCUMENT_NOT_FOUND', { id: req.params.id });
-    const file = files.pathOf(doc.sha256, doc.file_name);
-    if (!fs.existsSync(file)) throw new KbError('DOCUMENT_NOT_FOUND', { id: `${req.params.id} (original file)` });
-    const safeName = doc.file_name.replace(/[^\w.\- ]+/g, '_');
-    void reply.header('content-type', doc.mime === 'text/plain' || doc.mime === 'text/html' || doc.mime === 'message/rfc822' ? 'text/plain; charset=utf-8' : doc.mime);
+    const original = await ctx.kb.original(req.params.id);
+    const safeName = original.fileName.replace(/[^\w.\- ]+/g, '_');
+    void reply.header('content-type', TEXT_TYPES.has(original.mime) ? 'text/plain; charset=utf-8' : original.mime);
     void reply.header('content-disposition', `inline; filename="${safeName}"`);
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('content-security-policy', "default-src 'none'; sandbox");
-    return reply.send(fs.createReadStream(file));
+    return reply.send(fs.createReadStream(original.path));
   });
 
   api.delete('/documents/:id', {
@@ -71,16 +47,14 @@ export async function documentRoutes(app: FastifyInstance, ctx: RouteContext): P
     schema: {
       summary: 'Delete a document, its attachments and everything derived from them',
       security: [{ token: [] }],
-      params: Id,
+      params: IdParams,
       response: { 200: z.object({ deleted: z.array(z.object({ document_id: z.number().int(), title: z.string() })) }), ...errors },
     },
-  }, async (req) =>
-    ctx.exclusive(async () => {
-      const deleted = pipeline.delete(req.params.id);
-      await ctx.kb.refresh();
-      return { deleted: deleted.map((d) => ({ document_id: d.id, title: d.title })) };
-    }),
-  );
+  }, async (req) => {
+    const { deleted, failed } = await ctx.kb.delete([req.params.id]);
+    if (failed.length) throw failed[0]!.error;
+    return { deleted: deleted.map((d) => ({ document_id: d.id, title: d.title })) };
+  });
 
   api.post('/documents', {
     config: { rateLimit: ctx.rate.writes },
@@ -113,26 +87,15 @@ export async function documentRoutes(app: FastifyInstance, ctx: RouteContext): P
       throw new KbError('MALFORMED_UPLOAD', { detail: (err as Error).message }, { cause: err });
     }
     if (!received.length) throw new KbError('INVALID_REQUEST', { detail: 'no file in the upload (send multipart/form-data with one or more file fields)' });
-    return ctx.exclusive(async () => {
-      const results: (IngestResult & { file?: string })[] = [];
-      for (const f of received) {
-        const id = f.sourceId ? `upload:${f.sourceId}` : `upload:${sha256(f.bytes)}`;
-        for (const r of await pipeline.ingestBytes({ name: f.name, bytes: f.bytes }, { sourceId: id })) results.push({ ...r, file: f.name });
-      }
-      await ctx.kb.refresh();
-      const failed = results.filter((r) => r.status === 'failed');
-      if (failed.length === results.length) {
-        // Nothing could be stored: an error, with every file's reason.
-        const first = failed[0]!.error!;
-        const error = new KbError(first.code as ErrorCode, {});
-        throw Object.assign(error, {
-          message: failed.map((r) => r.error!.message).join('; '),
-          hint: first.hint,
-          status: error.status === 413 ? 413 : error.status === 415 ? 415 : 422,
-        });
-      }
-      return { results, summary: summarise(results) };
-    });
+    const { results, summary } = await ctx.kb.upload(received);
+    const failed = results.filter((r) => r.status === 'failed');
+    if (failed.length === results.length) {
+      // Nothing could be stored: an error, with every file's reason.
+      const first = failed[0]!.error!;
+      const error = new KbError(first.code as ErrorCode, {});
+      throw Object.assign(error, { message: failed.map((r) => r.error!.message).join('; '), hint: first.hint, status: error.status === 413 ? 413 : error.status === 415 ? 415 : 422 });
+    }
+    return { results, summary };
   });
 }
 

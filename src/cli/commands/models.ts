@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { Store } from '../../store/store.js';
+import type { Context } from '../context.js';
+
+type Run = (action: (ctx: Context) => Promise<number | void>) => Promise<void>;
+
+/** kb model status, pull, import: transformers.js models for connected and air-gapped machines. */
+export function modelCommands(program: Command, run: Run): void {
+  const model = program.command('model').description('transformers.js models: status, pull (download), import (air-gapped install)');
+  model
+    .command('status')
+    .description('installed models, where they are, and which embedder is active')
+    .action(() =>
+      run(async (ctx) => {
+        const { installedModels, locateModel, isModelInstalled } = await import('../../embed/model-files.js');
+        const location = locateModel(ctx.config.model, ctx.config.modelsDir);
+        const store = Store.open(ctx.config.dataDir, { readonly: true });
+        const active = (() => {
+          try {
+            return store.meta.embedder();
+          } finally {
+            store.close();
+          }
+        })();
+        const status = {
+          models_dir: ctx.config.modelsDir,
+          installed: installedModels(ctx.config.modelsDir),
+          configured: { model: ctx.config.model, embedder: ctx.config.embedder, dir: location.dir, installed: isModelInstalled(location, ctx.config.quantized), offline: ctx.config.offline },
+          active: active && { id: active.id, dim: active.dim, description: active.description, builtin: active.builtin },
+        };
+        ctx.out.result(status, [
+          `Models folder: ${status.models_dir}`,
+          `Installed:     ${status.installed.length ? status.installed.join(', ') : 'none'}`,
+          `Configured:    ${status.configured.model} (${status.configured.installed ? 'installed' : 'not installed'}; KB_EMBEDDER=${status.configured.embedder}${status.configured.offline ? ', offline' : ''})`,
+          `Active:        ${active ? `${active.id} (${active.dim} dimensions)` : 'none yet'}`,
+        ].join('\n'));
+      }),
+    );
+  model
+    .command('pull')
+    .description('download a model into the models folder (needs internet)')
+    .argument('[id]', 'model id', undefined)
+    .action((id: string | undefined) =>
+      run(async (ctx) => {
+        const { TransformersEmbedder } = await import('../../embed/transformers.js');
+        const modelId = id ?? ctx.config.model;
+        const bars = new Map<string, number>();
+        const embedder = await TransformersEmbedder.open({
+          model: modelId, modelsDir: ctx.config.modelsDir, offline: false, quantized: ctx.config.quantized, threads: 1, batchSize: 1, queryInstruction: '',
+          onProgress: (p) => {
+            const pct = p.total ? Math.floor((p.loaded / p.total) * 100) : 0;
+            if (bars.get(p.file) !== pct && (pct % 10 === 0 || p.status === 'done')) {
+              bars.set(p.file, pct);
+              ctx.log.info(`${p.file}: ${p.status === 'done' ? 'done' : `${pct}%`}`);
+            }
+          },
+        });
+        ctx.out.result({ model: modelId, dim: embedder.dim, dir: ctx.config.modelsDir }, `${modelId} installed in ${ctx.config.modelsDir} (${embedder.dim} dimensions)`);
+        await embedder.close();
+      }),
+    );
+  model
+    .command('import')
+    .description('install a model folder copied from elsewhere (config.json, tokenizer files, onnx/)')
+    .argument('<dir>', 'model folder')
+    .option('--name <id>', 'install under this id (default: the folder name); then set KB_MODEL to it')
+    .addHelpText('after', '\nExamples:\n  kb model import /media/usb/bge-small-en-v1.5 --name Xenova/bge-small-en-v1.5')
+    .action((dir: string, opts: { name?: string }) =>
+      run(async (ctx) => {
+        const { importModel } = await import('../../embed/model-files.js');
+        const id = importModel(dir, ctx.config.modelsDir, opts.name);
+        ctx.out.result({ model: id, dir: ctx.config.modelsDir }, `installed ${id} in ${ctx.config.modelsDir}; use it with KB_MODEL=${id} (then \`kb reindex\` if another embedder made the stored vectors)`);
+      }),
+    );
+}

@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../../ingest/assemble.js';
+import type { Block } from '../../ingest/document.js';
+import { split, type SplitOptions } from '../../ingest/split.js';
+
+const word = fc.stringMatching(/^[A-Za-z][a-z]{0,11}$/);
+const sentence = fc.array(word, { minLength: 1, maxLength: 40 }).map((ws) => ws.join(' ') + '.');
+const paragraph = fc.array(sentence, { minLength: 1, maxLength: 30 }).map((ss) => ss.join(' '));
+/** A run-on "sentence" with no full stop, longer than any passage. */
+const runOn = fc.array(word, { minLength: 300, maxLength: 900 }).map((ws) => ws.join(' '));
+const heading = fc.array(word, { minLength: 1, maxLength: 6 }).map((ws) => ws.join(' '));
+
+const block: fc.Arbitrary<Block> = fc.oneof(
+  { weight: 6, arbitrary: paragraph.map((text): Block => ({ kind: 'paragraph', text })) },
+  { weight: 2, arbitrary: heading.map((text): Block => ({ kind: 'heading', text, level: 1 })) },
+  { weight: 1, arbitrary: fc.tuple(heading, fc.integer({ min: 2, max: 3 })).map(([text, level]): Block => ({ kind: 'heading', text, level })) },
+  { weight: 1, arbitrary: runOn.map((text): Block => ({ kind: 'paragraph', text })) },
+);
+
+const document = fc.tuple(fc.array(block, { minLength: 1, maxLength: 25 }), fc.boolean()).map(([blocks, paged]) => {
+  let page = 1;
+  return blocks.map((b, i) => (paged ? { ...b, page: i > 0 && i % 4 === 0 ? ++page : page } : b));
+});
+
+const sizes = fc
+  .tuple(fc.integer({ min: 20, max: 120 }), fc.integer({ min: 0, max: 150 }), fc.integer({ min: 0, max: 200 }))
+  .map(([min, t, m]): SplitOptions => ({ minWords: min, targetWords: min + t, maxWords: min + t + m }));
+
+const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
+
+describe('split: invariants on random documents', () => {
+  it('every passage is the slice of the text its offsets name; passages are ordered, within size, and never cut a word', () => {
+    fc.assert(
+      fc.property(document, sizes, (blocks, options) => {
+        const { text, blocks: placed } = assemble(blocks);
+        const passages = split(text, placed, options);
+        let previousEnd = 0;
+        for (const p of passages) {
+          expect(text.slice(p.start, p.end)).toBe(p.text);
+          expect(p.start).toBeGreaterThanOrEqual(previousEnd);
+          expect(words(p.text)).toBeLessThanOrEqual(options.maxWords);
+          expect(p.tokens).toBe(words(p.text));
+          expect(p.start === 0 || /\s/.test(text[p.start - 1]!)).toBe(true);
+          expect(p.end === text.length || /\s/.test(text[p.end]!)).toBe(true);
+          expect(p.text).toBe(p.text.trim());
+          previousEnd = p.end;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('covers all the content: nothing but whitespace lies outside the passages', () => {
+    fc.assert(
+      fc.property(document, sizes, (blocks, options) => {
+        const { text, blocks: placed } = assemble(blocks);
+        const passages = split(text, placed, options);
+        let uncovered = '';
+        let at = 0;
+        for (const p of passages) {
+          uncovered += text.slice(at, p.start);
+          at = p.end;
+        }
+        uncovered += text.slice(at);
+        expect(uncovered.trim()).toBe('');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a passage never spans two PDF pages and carries its page', () => {
+    fc.assert(
+      fc.property(document, sizes, (blocks, options) => {
+        const { text, blocks: placed } = assemble(blocks);
+        for (const p of split(text, placed, options)) {
+          const pages = new Set(placed.filter((b) => b.start < p.end && b.end > p.start).map((b) => b.page ?? null));
+          expect(pages.size).toBe(1);
+          expect([...pages][0]).toBe(p.page);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('split: structure', () => {
+  const options: SplitOptions = { minWords: 20, targetWords: 40, maxWords: 60 };
+  const para = (n: number, w = 'word') => Array.from({ length: n }, (_, i) => `${w}${i}`).join(' ') + '.';
+
+  it('starts a new passage at a heading and records the heading path as the section', () => {
+    const { text, blocks } = assemble([
+      { kind: 'heading', text: 'Attendance', level: 1 },
+      { kind: 'paragraph', text: para(30) },
+      { kind: 'heading', text: 'Persistent absence', level: 2 },
+      { kind: 'paragraph', text: para(30) },
+      { kind: 'heading', text: 'Admissions', level: 1 },
+      { kind: 'paragraph', text: para(30) },
+    ]);
+    const passages = split(text, blocks, options);
+    expect(passages.map((p) => p.section)).toEqual(['Attendance', 'Attendance > Persistent absence', 'Admissions']);
+    expect(passages[1]!.text.startsWith('Persistent absence\n\n')).toBe(true);
+  });
+
+  it('cuts a long paragraph at sentence ends', () => {
+    const sentences = Array.from({ length: 12 }, (_, i) => `Sentence number ${i} has exactly eight words here.`);
+    const { text, blocks } = assemble([{ kind: 'paragraph', text: sentences.join(' ') }]);
+    const passages = split(text, blocks, options);
+    expect(passages.length).toBeGreaterThan(1);
+    for (const p of passages) expect(p.text.endsWith('.')).toBe(true);
+  });
+
+  it('keeps a short document in one passage, and gives equal text the same fingerprint', () => {
+    const a = assemble([{ kind: 'paragraph', text: 'If you require any assistance, please contact the helpdesk.' }]);
+    const b = assemble([{ kind: 'paragraph', text: 'If you require any assistance please contact the  Helpdesk' }]);
+    const [pa] = split(a.text, a.blocks, options);
+    const [pb] = split(b.text, b.blocks, options);
+    expect(pa!.text).toBe(a.text);
+    expect(pa!.fingerprint).toBe(pb!.fingerprint);
+  });
+});
