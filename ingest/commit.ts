@@ -50,7 +50,13 @@ function toDocument(store: Store, t: PreparedTree, parentId: number | null, opti
  * stored by another run meanwhile is reported unchanged and nothing is
  * written. Originals the write released are removed after it (sweep).
  */
-export function commit(store: Store, tree: PreparedTree, options: SplitOptions, log: Logger, how: { keepOriginals?: boolean } = {}): IngestResult[] {
+export function commit(
+  store: Store,
+  tree: PreparedTree,
+  options: SplitOptions,
+  log: Logger,
+  how: { keepOriginals?: boolean } = {},
+): IngestResult[] {
   const keepOriginals = how.keepOriginals ?? true;
   const results: IngestResult[] = [];
   store.transaction(() => {

@@ -51,4 +51,10 @@ export interface LoaderLimits {
 }
 
 /** Limits for callers that do not choose their own (tests, tools). */
-export const DEFAULT_LIMITS: LoaderLimits = { parseTimeoutMs: 60_000, maxPdfPages: 2_000, parseMemoryMb: 1_024, maxHtmlDepth: 5_000, maxUnpackedBytes: 200 * 1024 * 1024 };
+export const DEFAULT_LIMITS: LoaderLimits = {
+  parseTimeoutMs: 60_000,
+  maxPdfPages: 2_000,
+  parseMemoryMb: 1_024,
+  maxHtmlDepth: 5_000,
+  maxUnpackedBytes: 200 * 1024 * 1024,
+};

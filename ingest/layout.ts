@@ -20,12 +20,26 @@ export function layoutPassages(
 ): { blocks: BlockRow[]; passages: NewPassage[] } {
   const shared = documents.sharedBlocks(fingerprints, sourceId);
   return {
-    blocks: blocks.map((b, i) => ({ kind: b.kind, level: b.level ?? null, page: b.page ?? null, start: b.start, end: b.end, fingerprint: fingerprints[i]! })),
+    blocks: blocks.map((b, i) => ({
+      kind: b.kind,
+      level: b.level ?? null,
+      page: b.page ?? null,
+      start: b.start,
+      end: b.end,
+      fingerprint: fingerprints[i]!,
+    })),
     passages: split(text, [...blocks], options, repeatedBlocks(blocks, fingerprints, shared)),
   };
 }
 
 /** A stored document's blocks as the splitter takes them. */
 export function placedFromRows(text: string, rows: readonly BlockRow[]): PlacedBlock[] {
-  return rows.map((b) => ({ kind: b.kind, level: b.level ?? undefined, page: b.page ?? undefined, text: text.slice(b.start, b.end), start: b.start, end: b.end }));
+  return rows.map((b) => ({
+    kind: b.kind,
+    level: b.level ?? undefined,
+    page: b.page ?? undefined,
+    text: text.slice(b.start, b.end),
+    start: b.start,
+    end: b.end,
+  }));
 }

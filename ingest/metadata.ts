@@ -76,7 +76,11 @@ function isBareDate(text: string): boolean {
 }
 
 function usableTitle(text: string | undefined): string | undefined {
-  const t = text?.replace(/^Microsoft (Word|PowerPoint) - /i, '').replace(/\.(docx?|pdf)$/i, '').replace(/\s+/g, ' ').trim();
+  const t = text
+    ?.replace(/^Microsoft (Word|PowerPoint) - /i, '')
+    .replace(/\.(docx?|pdf)$/i, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!t || t.length < 3 || GENERIC_TITLE.test(t)) return undefined;
   return t.length > 200 ? `${t.slice(0, 199)}…` : t;
 }
@@ -84,7 +88,13 @@ function usableTitle(text: string | undefined): string | undefined {
 function findTitle(loaded: LoadedDocument, head: Block[], fileName: string): string {
   const candidates = head.filter((b) => {
     const words = b.text.split(/\s+/).length;
-    return !b.text.includes('\n') && words <= 15 && !MESSAGE_FROM.test(b.text) && !isBareDate(b.text) && !/[.,;]$/.test(b.text);
+    return (
+      !b.text.includes('\n') &&
+      words <= 15 &&
+      !MESSAGE_FROM.test(b.text) &&
+      !isBareDate(b.text) &&
+      !/[.,;]$/.test(b.text)
+    );
   });
   const bulletinLine = candidates.find((b) => BULLETIN.test(b.text));
   return (
@@ -111,7 +121,10 @@ function cleanName(name: string | undefined): string | undefined {
 }
 
 function findKind(loaded: LoadedDocument, title: string, head: Block[]): DocumentKind {
-  const opening = head.map((b) => b.text).join(' ').slice(0, 600);
+  const opening = head
+    .map((b) => b.text)
+    .join(' ')
+    .slice(0, 600);
   if (BULLETIN.test(title)) return 'bulletin';
   if (STRATEGY.test(title)) return 'strategy';
   if (BULLETIN.test(opening)) return 'bulletin';

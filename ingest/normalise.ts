@@ -23,7 +23,9 @@ const BULLET = /^(?:[•●▪◦‣∙·*–-]|\(?[a-z0-9]{1,3}[.)])\s+/i;
 /** Closing punctuation looked for at most this far from the end of a text. */
 const TAIL = 32;
 
-/** Whitespace unified inside a line: NBSP, tabs and runs of spaces become one space; compatibility forms folded (NFKC). */
+/**
+ * Whitespace unified inside a line: NBSP, tabs and runs of spaces become one space; compatibility forms folded (NFKC).
+ */
 export function cleanLine(line: string): string {
   const folded = /^[\x00-\x7f]*$/.test(line) ? line : line.normalize('NFKC');
   return folded
@@ -38,7 +40,9 @@ export function isChrome(text: string): boolean {
   return CHROME.some((re) => re.test(text.trim()));
 }
 
-/** The text ends a sentence or clause: . ! ? : ; or … then any closing quotes or brackets (looking at its tail only). */
+/**
+ * The text ends a sentence or clause: . ! ? : ; or … then any closing quotes or brackets (looking at its tail only).
+ */
 export function endsTerminal(text: string): boolean {
   let i = text.length - 1;
   const stop = Math.max(0, text.length - TAIL);
@@ -141,7 +145,15 @@ export function normaliseBlocks(blocks: Block[], meter?: Meter): Block[] {
     if (!text || isChrome(text)) continue;
     const prev = out[out.length - 1];
     const tail = prev?.pieces[prev.pieces.length - 1];
-    if (prev && tail !== undefined && prev.block.kind === 'paragraph' && block.kind === 'paragraph' && prev.block.page === block.page && !endsTerminal(tail) && startsLower(text)) {
+    if (
+      prev &&
+      tail !== undefined &&
+      prev.block.kind === 'paragraph' &&
+      block.kind === 'paragraph' &&
+      prev.block.page === block.page &&
+      !endsTerminal(tail) &&
+      startsLower(text)
+    ) {
       if (endsBrokenWord(tail)) prev.pieces[prev.pieces.length - 1] = tail.slice(0, -1);
       else prev.pieces.push(' ');
       prev.pieces.push(text);

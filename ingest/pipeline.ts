@@ -31,7 +31,15 @@ export interface IngestOptions {
 /** What the pipeline needs of the configuration. */
 export type PipelineOptions = Pick<
   Config,
-  'maxFileBytes' | 'parseTimeoutMs' | 'maxPdfPages' | 'parseMemoryMb' | 'maxHtmlDepth' | 'maxUnpackedBytes' | 'passageMinWords' | 'passageTargetWords' | 'passageMaxWords'
+  | 'maxFileBytes'
+  | 'parseTimeoutMs'
+  | 'maxPdfPages'
+  | 'parseMemoryMb'
+  | 'maxHtmlDepth'
+  | 'maxUnpackedBytes'
+  | 'passageMinWords'
+  | 'passageTargetWords'
+  | 'passageMaxWords'
 >;
 
 export interface PipelineDeps {
@@ -60,11 +68,21 @@ export class Pipeline {
 
   private get limits(): LoaderLimits {
     const c = this.config;
-    return { parseTimeoutMs: c.parseTimeoutMs, maxPdfPages: c.maxPdfPages, parseMemoryMb: c.parseMemoryMb, maxHtmlDepth: c.maxHtmlDepth, maxUnpackedBytes: c.maxUnpackedBytes };
+    return {
+      parseTimeoutMs: c.parseTimeoutMs,
+      maxPdfPages: c.maxPdfPages,
+      parseMemoryMb: c.parseMemoryMb,
+      maxHtmlDepth: c.maxHtmlDepth,
+      maxUnpackedBytes: c.maxUnpackedBytes,
+    };
   }
 
   private get splitOptions(): SplitOptions {
-    return { minWords: this.config.passageMinWords, targetWords: this.config.passageTargetWords, maxWords: this.config.passageMaxWords };
+    return {
+      minWords: this.config.passageMinWords,
+      targetWords: this.config.passageTargetWords,
+      maxWords: this.config.passageMaxWords,
+    };
   }
 
   /**
@@ -72,7 +90,11 @@ export class Pipeline {
    * done (a file with attachments yields several), so callers can report
    * progress; `onFile` is told before each file starts.
    */
-  async *ingestPaths(paths: string[], onFile?: (index: number, total: number, file: string) => void, options: IngestOptions = {}): AsyncGenerator<IngestResult[]> {
+  async *ingestPaths(
+    paths: string[],
+    onFile?: (index: number, total: number, file: string) => void,
+    options: IngestOptions = {},
+  ): AsyncGenerator<IngestResult[]> {
     const { files, missing } = expandPaths(paths);
     for (const p of missing) yield [failure(sourceIdForPath(p), new KbError('FILE_NOT_FOUND', { file: p }))];
     for (let i = 0; i < files.length; i++) {
@@ -104,7 +126,8 @@ export class Pipeline {
       return commit(this.store, tree, this.splitOptions, this.log);
     } catch (err) {
       const error = failure(sourceId, err);
-      if (error.error?.code === 'INTERNAL') this.log.error(`${file.name}: ${error.error.message}\n${(err as Error)?.stack ?? ''}`);
+      if (error.error?.code === 'INTERNAL')
+        this.log.error(`${file.name}: ${error.error.message}\n${(err as Error)?.stack ?? ''}`);
       return [error];
     }
   }
@@ -114,7 +137,13 @@ export class Pipeline {
    * the same normalising, splitting and one-transaction write as a file,
    * in this thread, with no original file kept.
    */
-  ingestText(doc: { sourceId: string; title: string; text: string; publishedAt?: string | null; kind?: DocumentKind }): IngestResult {
+  ingestText(doc: {
+    sourceId: string;
+    title: string;
+    text: string;
+    publishedAt?: string | null;
+    kind?: DocumentKind;
+  }): IngestResult {
     try {
       const bytes = Buffer.from(`${doc.title}\n${doc.text}`, 'utf8');
       const hash = sha256(bytes);
@@ -125,10 +154,25 @@ export class Pipeline {
       const { text, blocks: placed } = assemble(blocks);
       const tree: PreparedTree = {
         file: {
-          sourceId: null, mime: 'text/plain', title: doc.title || doc.sourceId, published_at: doc.publishedAt ?? null, author: null, kind: doc.kind ?? 'other',
-          source_url: null, pages: null, fileName: `${doc.sourceId.replace(/[^\w.-]+/g, '_')}.txt`, text, blocks: placed, fingerprints: blockFingerprints(placed), attachments: [],
+          sourceId: null,
+          mime: 'text/plain',
+          title: doc.title || doc.sourceId,
+          published_at: doc.publishedAt ?? null,
+          author: null,
+          kind: doc.kind ?? 'other',
+          source_url: null,
+          pages: null,
+          fileName: `${doc.sourceId.replace(/[^\w.-]+/g, '_')}.txt`,
+          text,
+          blocks: placed,
+          fingerprints: blockFingerprints(placed),
+          attachments: [],
         },
-        raw: bytes, sha256: hash, sourceId: doc.sourceId, children: [], failed: [],
+        raw: bytes,
+        sha256: hash,
+        sourceId: doc.sourceId,
+        children: [],
+        failed: [],
       };
       return commit(this.store, tree, this.splitOptions, this.log, { keepOriginals: false })[0]!;
     } catch (err) {
@@ -145,23 +189,42 @@ export class Pipeline {
 
   private checkSize(file: RawFile): void {
     if (file.bytes.length === 0) throw new KbError('FILE_EMPTY', { file: file.name });
-    if (file.bytes.length > this.config.maxFileBytes) throw new KbError('FILE_TOO_LARGE', { file: file.name, size: file.bytes.length, limit: this.config.maxFileBytes });
+    if (file.bytes.length > this.config.maxFileBytes)
+      throw new KbError('FILE_TOO_LARGE', {
+        file: file.name,
+        size: file.bytes.length,
+        limit: this.config.maxFileBytes,
+      });
   }
 
   /** The stored document, reported as unchanged, when identity and bytes match. */
   private unchanged(sourceId: string, hash: string, name: string): IngestResult | undefined {
     const { documents } = this.store;
     let existing = documents.bySource(sourceId);
-    // An e-mail's identity is its Message-ID, known only after parsing; the same bytes stored as a top-level e-mail are the same message.
+    // An e-mail's identity is its Message-ID, known only after parsing; the same bytes stored as a top-level e-mail are
+    // the same message.
     if (!existing && path.extname(name).toLowerCase() === '.eml') existing = documents.storedEmail(hash);
     if (!existing || existing.sha256 !== hash) return undefined;
     return unchangedResult(existing, documents.passageCount(existing.id));
   }
 
   /** The file prepared in the prepare worker, and its readable attachments, each within its own limits. */
-  private async prepare(file: RawFile, hash: string, sourceId: string, kind?: DocumentKind, fallbackDate?: string | null): Promise<PreparedTree> {
+  private async prepare(
+    file: RawFile,
+    hash: string,
+    sourceId: string,
+    kind?: DocumentKind,
+    fallbackDate?: string | null,
+  ): Promise<PreparedTree> {
     const prepared = await prepareHost(this.config.parseMemoryMb).prepare(file, this.limits);
-    const tree: PreparedTree = { file: prepared, raw: file.bytes, sha256: hash, sourceId: prepared.sourceId ?? sourceId, children: [], failed: [] };
+    const tree: PreparedTree = {
+      file: prepared,
+      raw: file.bytes,
+      sha256: hash,
+      sourceId: prepared.sourceId ?? sourceId,
+      children: [],
+      failed: [],
+    };
     if (kind) tree.kind = kind;
     if (fallbackDate !== undefined) tree.fallbackDate = fallbackDate;
     for (const attachment of prepared.attachments) {
@@ -175,7 +238,13 @@ export class Pipeline {
         const bytes = new Uint8Array(attachment.bytes);
         const childName = `${file.name} › ${attachment.fileName}`;
         this.checkSize({ name: childName, bytes });
-        const child = await this.prepare({ name: childName, bytes }, sha256(bytes), childId, undefined, prepared.published_at);
+        const child = await this.prepare(
+          { name: childName, bytes },
+          sha256(bytes),
+          childId,
+          undefined,
+          prepared.published_at,
+        );
         child.file.fileName = attachment.fileName;
         tree.children.push(child);
       } catch (err) {

@@ -3,7 +3,12 @@ import { KbError, type ErrorCode } from '../src/errors.js';
 import type { LoaderLimits, RawFile } from './document.js';
 import type { PreparedFile } from './prepare.js';
 
-type Reply = { id: number; prepared?: PreparedFile; error?: { code: ErrorCode; params: Record<string, string | number>; stack?: string }; ready?: true };
+type Reply = {
+  id: number;
+  prepared?: PreparedFile;
+  error?: { code: ErrorCode; params: Record<string, string | number>; stack?: string };
+  ready?: true;
+};
 
 const WORKER_URL = new URL('./prepare-worker.js', import.meta.url);
 
@@ -42,7 +47,11 @@ export class PrepareHost {
 
   private start(): Promise<void> {
     if (this.worker && this.ready) return this.ready;
-    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: this.memoryMb }, stdout: true, stderr: true });
+    const worker = new Worker(WORKER_URL, {
+      resourceLimits: { maxOldGenerationSizeMb: this.memoryMb },
+      stdout: true,
+      stderr: true,
+    });
     worker.unref();
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
@@ -65,7 +74,11 @@ export class PrepareHost {
     } catch (err) {
       this.worker = null;
       this.ready = null;
-      throw new KbError('INTERNAL', { detail: `the prepare worker did not start: ${(err as Error).message}` }, { cause: err });
+      throw new KbError(
+        'INTERNAL',
+        { detail: `the prepare worker did not start: ${(err as Error).message}` },
+        { cause: err },
+      );
     }
     const worker = this.worker!;
     const id = this.next++;
@@ -95,11 +108,29 @@ export class PrepareHost {
       };
       const onError = (err: Error) => {
         const detail = /memory/i.test(err.message) ? `ran out of memory (limit ${this.memoryMb} MiB)` : err.message;
-        finish(() => reject(new KbError('MALFORMED', { file: file.name, format: 'document', detail }, { cause: err })), true);
+        finish(
+          () => reject(new KbError('MALFORMED', { file: file.name, format: 'document', detail }, { cause: err })),
+          true,
+        );
       };
-      const onExit = (code: number) => finish(() => reject(new KbError('MALFORMED', { file: file.name, format: 'document', detail: `the reader stopped (exit ${code})` })), true);
+      const onExit = (code: number) =>
+        finish(
+          () =>
+            reject(
+              new KbError('MALFORMED', {
+                file: file.name,
+                format: 'document',
+                detail: `the reader stopped (exit ${code})`,
+              }),
+            ),
+          true,
+        );
       // The clock starts once the worker is ready: starting it is not the file's time.
-      const timer = setTimeout(() => finish(() => reject(new KbError('PARSE_TIMEOUT', { file: file.name, limit: limits.parseTimeoutMs })), true), limits.parseTimeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish(() => reject(new KbError('PARSE_TIMEOUT', { file: file.name, limit: limits.parseTimeoutMs })), true),
+        limits.parseTimeoutMs,
+      );
       worker.on('message', onMessage);
       worker.once('error', onError);
       worker.once('exit', onExit);

@@ -15,7 +15,10 @@ parentPort.on('message', async ({ id, file, limits }) => {
     const prepared = await prepareFile({ name: file.name, bytes: new Uint8Array(file.bytes) }, limits);
     parentPort.postMessage({ id, prepared });
   } catch (err) {
-    const error = err instanceof KbError ? { code: err.code, params: err.params } : { code: 'INTERNAL', params: { detail: String(err?.message ?? err) }, stack: err?.stack };
+    const error =
+      err instanceof KbError
+        ? { code: err.code, params: err.params }
+        : { code: 'INTERNAL', params: { detail: String(err?.message ?? err) }, stack: err?.stack };
     parentPort.postMessage({ id, error });
   }
 });

@@ -32,7 +32,9 @@ export interface PreparedFile {
   attachments: Attachment[];
 }
 
-/** Loads, normalises and lays out one file. Runs in the prepare worker (see prepare-host.ts), so it may take its time. */
+/**
+ * Loads, normalises and lays out one file. Runs in the prepare worker (see prepare-host.ts), so it may take its time.
+ */
 export async function prepareFile(file: RawFile, limits: LoaderLimits): Promise<PreparedFile> {
   const loaded = await load(file, limits);
   const blocks = normaliseBlocks(loaded.blocks);

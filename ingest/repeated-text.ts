@@ -27,7 +27,11 @@ export const COPY_SHARE = 0.5;
  * the paragraph after it is kept apart too. None when the shared paragraphs
  * hold COPY_SHARE or more of the document's words.
  */
-export function repeatedBlocks(blocks: readonly PlacedBlock[], fingerprints: readonly string[], shared: ReadonlySet<string>): Set<number> {
+export function repeatedBlocks(
+  blocks: readonly PlacedBlock[],
+  fingerprints: readonly string[],
+  shared: ReadonlySet<string>,
+): Set<number> {
   const out = new Set<number>();
   if (!shared.size) return out;
   let total = 0;

@@ -15,8 +15,19 @@ export function splitFirstCopies(documents: Documents, docId: number, options: S
     const text = documents.text(other);
     if (!doc || text === undefined) continue;
     const rows = documents.blocksOf(other);
-    const { passages } = layoutPassages(documents, doc.source_id, text, placedFromRows(text, rows), rows.map((b) => b.fingerprint), options);
+    const { passages } = layoutPassages(
+      documents,
+      doc.source_id,
+      text,
+      placedFromRows(text, rows),
+      rows.map((b) => b.fingerprint),
+      options,
+    );
     const r = documents.replacePassages(other, passages);
-    if (r.replaced) log.debug(`document ${other} split again around text it shares with document ${docId}: ${r.replaced} passages new, ${r.kept} kept`);
+    if (r.replaced)
+      log.debug(
+        `document ${other} split again around text it shares with document ${docId}: ${r.replaced} passages new, ` +
+          `${r.kept} kept`,
+      );
   }
 }

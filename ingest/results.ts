@@ -5,12 +5,32 @@ import type { DocumentRow, NewDocument } from '../src/store/types.js';
 export type { IngestResult, IngestStatus, IngestSummary } from '../src/api/responses.js';
 
 /** A document written (or found unchanged), as `kb ingest --json` reports it. */
-export function success(doc: Pick<NewDocument, 'source_id' | 'title' | 'published_at' | 'kind' | 'passages'>, id: number, status: IngestStatus): IngestResult {
-  return { source_id: doc.source_id, document_id: id, status, title: doc.title, published_at: doc.published_at, kind: doc.kind, passages: doc.passages.length };
+export function success(
+  doc: Pick<NewDocument, 'source_id' | 'title' | 'published_at' | 'kind' | 'passages'>,
+  id: number,
+  status: IngestStatus,
+): IngestResult {
+  return {
+    source_id: doc.source_id,
+    document_id: id,
+    status,
+    title: doc.title,
+    published_at: doc.published_at,
+    kind: doc.kind,
+    passages: doc.passages.length,
+  };
 }
 
 export function unchangedResult(doc: DocumentRow, passages: number): IngestResult {
-  return { source_id: doc.source_id, document_id: doc.id, status: 'unchanged', title: doc.title, published_at: doc.published_at, kind: doc.kind, passages };
+  return {
+    source_id: doc.source_id,
+    document_id: doc.id,
+    status: 'unchanged',
+    title: doc.title,
+    published_at: doc.published_at,
+    kind: doc.kind,
+    passages,
+  };
 }
 
 /** A file that could not be stored, with the coded reason. */

@@ -50,7 +50,13 @@ interface Unit extends Span {
  * leads into them, so the same words make the same passage, with the same
  * fingerprint, wherever they appear. Pure.
  */
-export function split(text: string, blocks: PlacedBlock[], options: SplitOptions = DEFAULT_SPLIT, repeated: ReadonlySet<number> = new Set(), meter?: Meter): NewPassage[] {
+export function split(
+  text: string,
+  blocks: PlacedBlock[],
+  options: SplitOptions = DEFAULT_SPLIT,
+  repeated: ReadonlySet<number> = new Set(),
+  meter?: Meter,
+): NewPassage[] {
   const maxChars = maxCharsOf(options);
   const units = toUnits(text, blocks, options, repeated, maxChars, meter);
   const groups: Unit[][] = [];
@@ -68,7 +74,9 @@ export function split(text: string, blocks: PlacedBlock[], options: SplitOptions
       const last = current[current.length - 1]!;
       const pageChange = unit.page !== last.page;
       // Each repeated block is a passage of its own (a lone heading may lead into it).
-      const repeatChange = (unit.repeated !== last.repeated || (unit.repeated && unit.blockStart)) && !(unit.repeated && last.heading && current.length === 1);
+      const repeatChange =
+        (unit.repeated !== last.repeated || (unit.repeated && unit.blockStart)) &&
+        !(unit.repeated && last.heading && current.length === 1);
       const newSection = unit.heading && !last.heading && words >= options.minWords / 2;
       const overMax = words + unit.words > options.maxWords || unit.end - start > maxChars;
       // Prefer a paragraph boundary once the target is reached; inside a long
@@ -137,7 +145,14 @@ function sum(units: Unit[]): number {
   return units.reduce((n, u) => n + u.words, 0);
 }
 
-function toUnits(text: string, blocks: PlacedBlock[], options: SplitOptions, repeated: ReadonlySet<number>, maxChars: number, meter?: Meter): Unit[] {
+function toUnits(
+  text: string,
+  blocks: PlacedBlock[],
+  options: SplitOptions,
+  repeated: ReadonlySet<number>,
+  maxChars: number,
+  meter?: Meter,
+): Unit[] {
   const units: Unit[] = [];
   const path: string[] = [];
   for (const [b, block] of blocks.entries()) {
@@ -154,14 +169,27 @@ function toUnits(text: string, blocks: PlacedBlock[], options: SplitOptions, rep
     };
     const spans = pieces(text, block, options.maxWords, options.targetWords, maxChars, meter);
     spans.forEach((span, i) => {
-      units.push({ ...span, ...base, words: countWords(text.slice(span.start, span.end)), chars: span.end - span.start, blockStart: i === 0 });
+      units.push({
+        ...span,
+        ...base,
+        words: countWords(text.slice(span.start, span.end)),
+        chars: span.end - span.start,
+        blockStart: i === 0,
+      });
     });
   }
   return units;
 }
 
 /** A block as one piece, or cut at sentences, or at whitespace, to fit maxWords and maxChars. */
-function pieces(text: string, block: PlacedBlock, maxWords: number, targetWords: number, maxChars: number, meter?: Meter): Span[] {
+function pieces(
+  text: string,
+  block: PlacedBlock,
+  maxWords: number,
+  targetWords: number,
+  maxChars: number,
+  meter?: Meter,
+): Span[] {
   const fits = (span: Span) => {
     tick(meter, span.end - span.start);
     return span.end - span.start <= maxChars && countWords(text.slice(span.start, span.end)) <= maxWords;

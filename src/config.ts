@@ -60,13 +60,27 @@ export const ConfigSchema = z.object({
   port: intFromEnv(0).max(65535).default(3000),
   /** Origins allowed to call the API from other sites' pages (CORS); none by default. */
   corsOrigins: z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
     z.array(z.string().url('each origin must be a URL such as https://intranet.example')).default([]),
   ),
   /** Other names the service answers to (the Host header), comma-separated; its listen address and localhost always. */
   allowedHosts: z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
-    z.array(z.string().regex(/^[\w.:\[\]-]+$/, 'each must be a host name or address such as kb.council.example')).default([]),
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    z
+      .array(z.string().regex(/^[\w.:\[\]-]+$/, 'each must be a host name or address such as kb.council.example'))
+      .default([]),
   ),
   /** Bearer token required by write routes (upload, delete); unset = writes open on loopback only. */
   apiToken: z.string().min(16, 'must be at least 16 characters').optional(),

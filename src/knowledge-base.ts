@@ -83,7 +83,14 @@ export class KnowledgeBase {
   /** Writes run one at a time (one writer, as SQLite wants; an embedding sync is never run twice at once). */
   private writes: Promise<unknown> = Promise.resolve();
 
-  private constructor(config: Config, store: Store, embeddings: Embeddings, index: IndexKeeper, log: Logger, mode: 'read' | 'write') {
+  private constructor(
+    config: Config,
+    store: Store,
+    embeddings: Embeddings,
+    index: IndexKeeper,
+    log: Logger,
+    mode: 'read' | 'write',
+  ) {
     this.config = config;
     this.store = store;
     this.embeddings = embeddings;
@@ -91,7 +98,12 @@ export class KnowledgeBase {
     this.log = log;
     this.mode = mode;
     this.searcher = new Searcher(
-      { store, index: () => index.current(), queryEmbedder: () => embeddings.queryEmbedder(), embedderInfo: () => embeddings.info() },
+      {
+        store,
+        index: () => index.current(),
+        queryEmbedder: () => embeddings.queryEmbedder(),
+        embedderInfo: () => embeddings.info(),
+      },
       { standingMinDocuments: config.repeatMinDocuments, lexicalBudget: config.lexicalBudget },
     );
   }
@@ -107,7 +119,12 @@ export class KnowledgeBase {
     const store = Store.open(config.dataDir, { readonly: mode === 'read' });
     try {
       const embeddings = await Embeddings.open(config, store, log, options);
-      const index = new IndexKeeper(config.dataDir, store, log, { efSearch: config.hnswEf, m: config.hnswM, efConstruction: config.hnswEfConstruction, writable: mode === 'write' });
+      const index = new IndexKeeper(config.dataDir, store, log, {
+        efSearch: config.hnswEf,
+        m: config.hnswM,
+        efConstruction: config.hnswEfConstruction,
+        writable: mode === 'write',
+      });
       const kb = new KnowledgeBase(config, store, embeddings, index, log, mode);
       if (mode === 'write') {
         kb.removeStaleFiles();
@@ -129,7 +146,11 @@ export class KnowledgeBase {
 
   /** A searcher over this knowledge base with other search options (evaluation, benchmarks). */
   searcherWith(options: Partial<SearchOptions>): Searcher {
-    return new Searcher(this.searcher.parts, { standingMinDocuments: this.config.repeatMinDocuments, lexicalBudget: this.config.lexicalBudget, ...options });
+    return new Searcher(this.searcher.parts, {
+      standingMinDocuments: this.config.repeatMinDocuments,
+      lexicalBudget: this.config.lexicalBudget,
+      ...options,
+    });
   }
 
   // ---- reads -----------------------------------------------------------------
@@ -137,14 +158,31 @@ export class KnowledgeBase {
   async search(req: SearchQuery, extra: Pick<SearchRequest, 'vector' | 'snippets'> = {}): Promise<SearchResponse> {
     this.checkQuery(req.q);
     return this.searcher.search({
-      q: req.q, k: req.k, mode: req.mode, perDoc: req.per_doc, repeats: req.repeats,
-      from: req.from, to: req.to, kind: req.kind, document: req.document, ...extra,
+      q: req.q,
+      k: req.k,
+      mode: req.mode,
+      perDoc: req.per_doc,
+      repeats: req.repeats,
+      from: req.from,
+      to: req.to,
+      kind: req.kind,
+      document: req.document,
+      ...extra,
     });
   }
 
   async timeline(req: TimelineQuery): Promise<TimelineResponse> {
     this.checkQuery(req.q);
-    return timeline(this.searcher, { q: req.q, mode: req.mode, limit: req.limit, repeats: req.repeats, from: req.from, to: req.to, kind: req.kind, document: req.document });
+    return timeline(this.searcher, {
+      q: req.q,
+      mode: req.mode,
+      limit: req.limit,
+      repeats: req.repeats,
+      from: req.from,
+      to: req.to,
+      kind: req.kind,
+      document: req.document,
+    });
   }
 
   async ask(body: AskBody): Promise<AskResponse> {
@@ -172,8 +210,16 @@ export class KnowledgeBase {
       const doc = documents.get(id);
       if (!doc) throw new KbError('DOCUMENT_NOT_FOUND', { id });
       const parent = doc.parent_id !== null ? (documents.get(doc.parent_id) ?? null) : null;
-      const passages = documents.passagesOf(doc.id).map(({ id, ord, start, end, page, section, text }) => ({ id, ord, start, end, page, section, text }));
-      return { document: doc, parent, attachments: documents.childrenOf(doc.id), text: documents.text(doc.id) ?? '', passages };
+      const passages = documents
+        .passagesOf(doc.id)
+        .map(({ id, ord, start, end, page, section, text }) => ({ id, ord, start, end, page, section, text }));
+      return {
+        document: doc,
+        parent,
+        attachments: documents.childrenOf(doc.id),
+        text: documents.text(doc.id) ?? '',
+        passages,
+      };
     });
   }
 
@@ -191,10 +237,18 @@ export class KnowledgeBase {
   }
 
   /** Status for /api/health: the embedder on record, counts, the index. */
-  health(): { embedder: (RecordedEmbedder | EmbedderInfo) | null; counts: { documents: number; passages: number; vectors: number }; index: IndexState } {
+  health(): {
+    embedder: (RecordedEmbedder | EmbedderInfo) | null;
+    counts: { documents: number; passages: number; vectors: number };
+    index: IndexState;
+  } {
     const stats = this.store.stats();
     const index = this.index.state();
-    return { embedder: this.store.meta.embedder() ?? this.embeddings.info(), counts: { documents: stats.documents, passages: stats.passages, vectors: index.count }, index };
+    return {
+      embedder: this.store.meta.embedder() ?? this.embeddings.info(),
+      counts: { documents: stats.documents, passages: stats.passages, vectors: index.count },
+      index,
+    };
   }
 
   /** The embedder whose vectors are stored (null: none yet). */
@@ -230,7 +284,11 @@ export class KnowledgeBase {
 
   private async ingestNow(paths: string[], options: { kind?: DocumentKind } & IngestProgress): Promise<IngestRun> {
     const results: IngestResult[] = [];
-    for await (const batch of this.pipeline.ingestPaths(paths, options.onFile, options.kind ? { kind: options.kind } : {})) {
+    for await (const batch of this.pipeline.ingestPaths(
+      paths,
+      options.onFile,
+      options.kind ? { kind: options.kind } : {},
+    )) {
       results.push(...batch);
       options.onResults?.(batch);
     }
@@ -244,7 +302,8 @@ export class KnowledgeBase {
       const results: IngestResult[] = [];
       for (const f of files) {
         const sourceId = f.sourceId ? `upload:${f.sourceId}` : `upload:${sha256(f.bytes)}`;
-        for (const r of await this.pipeline.ingestBytes({ name: f.name, bytes: f.bytes }, { sourceId })) results.push({ ...r, file: f.name });
+        for (const r of await this.pipeline.ingestBytes({ name: f.name, bytes: f.bytes }, { sourceId }))
+          results.push({ ...r, file: f.name });
       }
       await this.refreshNow();
       return { results, summary: summarise(results) };
@@ -252,7 +311,9 @@ export class KnowledgeBase {
   }
 
   /** Ingests text with no file behind it (test collections, generated corpora); call refresh() after a batch. */
-  ingestText(docs: Iterable<{ sourceId: string; title: string; text: string; publishedAt?: string | null; kind?: DocumentKind }>): IngestResult[] {
+  ingestText(
+    docs: Iterable<{ sourceId: string; title: string; text: string; publishedAt?: string | null; kind?: DocumentKind }>,
+  ): IngestResult[] {
     const pipeline = this.pipeline;
     const out: IngestResult[] = [];
     this.store.transaction(() => {
@@ -324,11 +385,19 @@ export class KnowledgeBase {
       problems.push(...this.embeddings.problems(), ...this.index.verifyFile());
       const originals = this.store.originals.check(this.store.documents);
       for (const m of originals.missing) problems.push(`originals: the original of a document is missing (${m.name})`);
-      if (originals.orphans.length) problems.push(`originals: ${originals.orphans.length} files no document needs (e.g. ${originals.orphans[0]})`);
+      if (originals.orphans.length)
+        problems.push(`originals: ${originals.orphans.length} files no document needs (e.g. ${originals.orphans[0]})`);
       const stale = this.store.folder.staleFiles();
-      if (stale.length) problems.push(`files: ${stale.length} temporary files left by stopped processes (e.g. ${stale[0]})`);
+      if (stale.length)
+        problems.push(`files: ${stale.length} temporary files left by stopped processes (e.g. ${stale[0]})`);
     }
-    return { ok: problems.length === 0, problems, repaired, embedder: this.store.meta.embedder(), index: this.index.state() };
+    return {
+      ok: problems.length === 0,
+      problems,
+      repaired,
+      embedder: this.store.meta.embedder(),
+      index: this.index.state(),
+    };
   }
 
   backup(file: string, options: { force?: boolean } = {}): BackupReport {
@@ -359,10 +428,12 @@ export class KnowledgeBase {
   }
 
   private checkQuery(q: string): void {
-    if (q.length > this.config.maxQueryChars) throw new KbError('QUERY_TOO_LONG', { length: q.length, limit: this.config.maxQueryChars });
+    if (q.length > this.config.maxQueryChars)
+      throw new KbError('QUERY_TOO_LONG', { length: q.length, limit: this.config.maxQueryChars });
   }
 
   private requireWritable(): void {
-    if (this.mode !== 'write') throw new KbError('DATA_READ_ONLY', { dir: this.store.folder.dir, detail: 'opened for reading' });
+    if (this.mode !== 'write')
+      throw new KbError('DATA_READ_ONLY', { dir: this.store.folder.dir, detail: 'opened for reading' });
   }
 }

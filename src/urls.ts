@@ -13,7 +13,8 @@ export const ROUTES = {
 
 /** Opens the passage in its document (the web document view), highlighted. */
 export function passageUrl(documentId: number, passageId: number, query?: string): string {
-  return `/documents/${documentId}?passage=${passageId}${query ? `&q=${encodeURIComponent(query)}` : ''}#passage-${passageId}`;
+  const q = query ? `&q=${encodeURIComponent(query)}` : '';
+  return `/documents/${documentId}?passage=${passageId}${q}#passage-${passageId}`;
 }
 
 export function documentUrl(documentId: number): string {

@@ -24,7 +24,8 @@ if (!HAS_SHARED) {
 
 /** A fresh folder under this test run's temporary folder (removed when the run ends: test/global-setup.ts). */
 export function tempDir(prefix = 'kb-test-'): string {
-  const root = process.env.KB_TEST_TMP && fs.existsSync(process.env.KB_TEST_TMP) ? process.env.KB_TEST_TMP : os.tmpdir();
+  const root =
+    process.env.KB_TEST_TMP && fs.existsSync(process.env.KB_TEST_TMP) ? process.env.KB_TEST_TMP : os.tmpdir();
   return fs.mkdtempSync(path.join(root, prefix));
 }
 
@@ -33,7 +34,11 @@ export function testConfig(overrides: Partial<Record<keyof Config, unknown>> = {
 }
 
 /** A store and pipeline over a fresh data dir. */
-export function openPipeline(overrides: Partial<Record<keyof Config, unknown>> = {}): { config: Config; store: Store; pipeline: Pipeline } {
+export function openPipeline(overrides: Partial<Record<keyof Config, unknown>> = {}): {
+  config: Config;
+  store: Store;
+  pipeline: Pipeline;
+} {
   const config = testConfig(overrides);
   const store = Store.open(config.dataDir);
   return { config, store, pipeline: new Pipeline({ store, config, log: silentLogger }) };
@@ -66,12 +71,18 @@ export function query<T = Record<string, any>>(dataDir: string, sql: string, ...
 
 /** Every stored passage is exactly the slice of its document's text its offsets name. */
 export function offsetsCheckOut(dataDir: string): boolean {
-  const rows = query<{ text: string; start: number; end: number; doc: string }>(dataDir, 'SELECT p.text, p.start, p."end", t.text AS doc FROM passages p JOIN document_text t ON t.doc_id = p.doc_id');
+  const rows = query<{ text: string; start: number; end: number; doc: string }>(
+    dataDir,
+    'SELECT p.text, p.start, p."end", t.text AS doc FROM passages p JOIN document_text t ON t.doc_id = p.doc_id',
+  );
   return rows.length > 0 && rows.every((r) => r.doc.slice(r.start, r.end) === r.text);
 }
 
 /** A knowledge base over a fresh data folder (offline, silent), with these paths ingested. */
-export async function openKb(overrides: Partial<Record<keyof Config, unknown>> = {}, paths: string[] = []): Promise<KnowledgeBase> {
+export async function openKb(
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+  paths: string[] = [],
+): Promise<KnowledgeBase> {
   const config = loadConfig({}, { dataDir: tempDir(), offline: true, logLevel: 'silent', ...overrides });
   const kb = await KnowledgeBase.open(config, silentLogger);
   if (paths.length) await kb.ingest(paths);
@@ -85,18 +96,36 @@ const BIN = path.join(ROOT, 'src', 'bin', 'kb.js');
  * unless the test says otherwise (no test may reach the internet).
  */
 export function kb(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, KB_OFFLINE: '1', ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KB_OFFLINE: '1', ...env },
+    timeout: 120_000,
+  });
   const lines = r.stdout.split('\n').filter(Boolean);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => lines.map((l) => JSON.parse(l) as Record<string, any>) };
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    json: () => lines.map((l) => JSON.parse(l) as Record<string, any>),
+  };
 }
 
 /** A multipart/form-data body for inject() or fetch(): fields first, then files. */
-export function multipart(files: { name: string; content: Buffer | string; field?: string }[], fields: Record<string, string> = {}) {
+export function multipart(
+  files: { name: string; content: Buffer | string; field?: string }[],
+  fields: Record<string, string> = {},
+) {
   const boundary = '----kbtest' + Math.random().toString(16).slice(2);
   const chunks: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields)) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const [k, v] of Object.entries(fields))
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   for (const f of files) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'file'}"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'file'}"; ` +
+          `filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
+    );
     chunks.push(Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content));
     chunks.push(Buffer.from('\r\n'));
   }

@@ -4,7 +4,20 @@
 const $ = (id) => document.getElementById(id);
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 export function longDate(iso) {
   if (!iso) return null;
   const [y, m, d] = iso.split('-').map(Number);
@@ -25,7 +38,9 @@ function el(tag, attrs = {}, ...children) {
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? '' : v);
   }
-  for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  for (const child of children.flat())
+    if (child !== null && child !== undefined && child !== false)
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   return node;
 }
 
@@ -49,12 +64,21 @@ function say(id, text) {
 }
 
 function showError(container, error) {
-  const box = el('div', { class: 'govuk-error-summary', 'data-module': 'govuk-error-summary', tabindex: '-1' },
-    el('div', { role: 'alert' },
+  const box = el(
+    'div',
+    { class: 'govuk-error-summary', 'data-module': 'govuk-error-summary', tabindex: '-1' },
+    el(
+      'div',
+      { role: 'alert' },
       el('h2', { class: 'govuk-error-summary__title' }, 'There is a problem'),
-      el('div', { class: 'govuk-error-summary__body' },
+      el(
+        'div',
+        { class: 'govuk-error-summary__body' },
         el('p', { class: 'govuk-body' }, error.message),
-        error.hint ? el('p', { class: 'govuk-body' }, error.hint) : null)));
+        error.hint ? el('p', { class: 'govuk-body' }, error.hint) : null,
+      ),
+    ),
+  );
   $(container).replaceChildren(box);
   box.focus();
 }
@@ -64,7 +88,10 @@ async function api(url, options = {}) {
   try {
     res = await fetch(url, options);
   } catch {
-    throw { message: 'The knowledge base could not be reached.', hint: 'Check that the service is running, then try again.' };
+    throw {
+      message: 'The knowledge base could not be reached.',
+      hint: 'Check that the service is running, then try again.',
+    };
   }
   const body = await res.json().catch(() => null);
   if (!res.ok) throw body?.error ?? { message: `The service answered ${res.status}.`, hint: 'Try again in a moment.' };
@@ -85,11 +112,14 @@ async function copy(text) {
 }
 
 // ---- the active embedder ------------------------------------------------
-api('/api/health').then((h) => {
-  const e = h.embedder;
-  say('embedder-name', e ? `Search model: ${e.builtin ? 'built-in (offline)' : e.id}` : 'Search model: none yet');
-  $('builtin-notice').hidden = !(e && e.builtin);
-}, () => say('embedder-name', 'Search model: unknown'));
+api('/api/health').then(
+  (h) => {
+    const e = h.embedder;
+    say('embedder-name', e ? `Search model: ${e.builtin ? 'built-in (offline)' : e.id}` : 'Search model: none yet');
+    $('builtin-notice').hidden = !(e && e.builtin);
+  },
+  () => say('embedder-name', 'Search model: unknown'),
+);
 
 // ---- search view ---------------------------------------------------------
 const form = $('search-form');
@@ -131,19 +161,30 @@ async function run(p, { push = true } = {}) {
     return;
   }
   const ticket = ++latest;
-  say('status', p.mode === 'ask' ? 'Looking for an answer…' : p.view === 'timeline' ? 'Finding mentions over time…' : 'Searching…');
+  say(
+    'status',
+    { ask: 'Looking for an answer…', timeline: 'Finding mentions over time…' }[p.mode === 'ask' ? 'ask' : p.view] ??
+      'Searching…',
+  );
   $('results').setAttribute('aria-busy', 'true');
   try {
     const filters = {};
     for (const f of ['from', 'to', 'kind']) if (p[f]) filters[f] = p[f];
     if (p.mode === 'ask') {
-      const res = await api('/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: p.q, filters }) });
+      const res = await api('/api/ask', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: p.q, filters }),
+      });
       if (ticket === latest) renderAnswer(res);
     } else if (p.view === 'timeline') {
-      const res = await api(`/api/timeline?${new URLSearchParams({ q: p.q, ...filters, ...(p.repeats ? { repeats: p.repeats } : {}) })}`);
+      const res = await api(
+        `/api/timeline?${new URLSearchParams({ q: p.q, ...filters, ...(p.repeats ? { repeats: p.repeats } : {}) })}`,
+      );
       if (ticket === latest) renderTimeline(res, p);
     } else {
-      const res = await api(`/api/search?${new URLSearchParams({ q: p.q, k: '20', ...filters, ...(p.repeats ? { repeats: p.repeats } : {}) })}`);
+      const params = new URLSearchParams({ q: p.q, k: '20', ...filters, ...(p.repeats ? { repeats: p.repeats } : {}) });
+      const res = await api(`/api/search?${params}`);
       if (ticket === latest) renderHits(res, p);
     }
   } catch (error) {
@@ -157,22 +198,50 @@ async function run(p, { push = true } = {}) {
 }
 
 function citationLine(c) {
-  const bits = [longDate(c.date) ?? 'Undated', c.page ? `page ${c.page}` : null, c.section ? `section “${c.section}”` : null].filter(Boolean);
-  return el('p', { class: 'govuk-body-s kb-citation' },
-    el('strong', {}, c.title), ` — ${bits.join(', ')}`,
-    c.attached_to ? [' — came with ', el('a', { class: 'govuk-link', href: `/documents/${c.attached_to.document_id}` }, `“${c.attached_to.title}”`)] : null);
+  const bits = [
+    longDate(c.date) ?? 'Undated',
+    c.page ? `page ${c.page}` : null,
+    c.section ? `section “${c.section}”` : null,
+  ].filter(Boolean);
+  return el(
+    'p',
+    { class: 'govuk-body-s kb-citation' },
+    el('strong', {}, c.title),
+    ` — ${bits.join(', ')}`,
+    c.attached_to
+      ? [
+          ' — came with ',
+          el('a', { class: 'govuk-link', href: `/documents/${c.attached_to.document_id}` }, `“${c.attached_to.title}”`),
+        ]
+      : null,
+  );
 }
 
 /** "Same words in 10 documents, 9 January 2024 to 14 January 2025". */
 function repeatText(r) {
-  const span = r.first && r.last ? (r.first === r.last ? `, ${longDate(r.first)}` : `, ${longDate(r.first)} to ${longDate(r.last)}`) : '';
+  const span =
+    r.first && r.last
+      ? r.first === r.last
+        ? `, ${longDate(r.first)}`
+        : `, ${longDate(r.first)} to ${longDate(r.last)}`
+      : '';
   return `Same words in ${r.documents} documents${span}`;
 }
 
 /** A button that fills `box` with a list fetched on first use, and hides it again. */
 function expander(label, hiddenLabel, box, load) {
   let loaded = false;
-  const button = el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', 'aria-expanded': 'false', 'data-module': 'govuk-button' }, label, el('span', { class: 'govuk-visually-hidden' }, hiddenLabel));
+  const button = el(
+    'button',
+    {
+      type: 'button',
+      class: 'govuk-button govuk-button--secondary',
+      'aria-expanded': 'false',
+      'data-module': 'govuk-button',
+    },
+    label,
+    el('span', { class: 'govuk-visually-hidden' }, hiddenLabel),
+  );
   box.hidden = true;
   button.addEventListener('click', async () => {
     const open = button.getAttribute('aria-expanded') !== 'true';
@@ -191,10 +260,13 @@ function expander(label, hiddenLabel, box, load) {
 }
 
 function passageItem(hit) {
-  return el('li', {},
+  return el(
+    'li',
+    {},
     el('p', { class: 'govuk-body-s kb-snippet' }, hit.text.length > 400 ? `${hit.text.slice(0, 400)}…` : hit.text),
     citationLine(hit.citation),
-    documentLink(hit.citation, hit.passage_id));
+    documentLink(hit.citation, hit.passage_id),
+  );
 }
 
 function repeatedNote(hit) {
@@ -205,58 +277,95 @@ function repeatedNote(hit) {
     const res = await api(r.url);
     return res.results.map(passageItem);
   });
-  return el('div', { class: 'kb-repeated' },
-    el('p', { class: 'govuk-body-s' }, r.standing ? el('span', { class: 'kb-tag kb-tag--standing' }, 'Standing text') : null, repeatText(r), '.'),
-    show, box);
+  return el(
+    'div',
+    { class: 'kb-repeated' },
+    el(
+      'p',
+      { class: 'govuk-body-s' },
+      r.standing ? el('span', { class: 'kb-tag kb-tag--standing' }, 'Standing text') : null,
+      repeatText(r),
+      '.',
+    ),
+    show,
+    box,
+  );
 }
 
 function relatedBox(hit) {
   const box = el('ol', { class: 'govuk-list kb-related', 'aria-label': `Passages related to this one` });
   const button = expander('Related', ` passages in other documents`, box, async () => {
     const res = await api(`/api/passages/${hit.passage_id}/similar?k=5`);
-    return res.results.length ? res.results.map(passageItem) : [el('li', {}, 'No related passages in other documents.')];
+    return res.results.length
+      ? res.results.map(passageItem)
+      : [el('li', {}, 'No related passages in other documents.')];
   });
   return { button, box };
 }
 
 function copyButtonFor(hit) {
-  const button = el('button', { type: 'button', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' }, 'Copy quote', el('span', { class: 'govuk-visually-hidden' }, ` from ${hit.citation.title}`));
+  const button = el(
+    'button',
+    { type: 'button', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' },
+    'Copy quote',
+    el('span', { class: 'govuk-visually-hidden' }, ` from ${hit.citation.title}`),
+  );
   button.addEventListener('click', async () => {
     await copy(quoteText(hit.text, hit.citation));
-    say('status', `Quote copied from ${hit.citation.title}${hit.citation.date ? `, ${longDate(hit.citation.date)}` : ''}.`);
+    say(
+      'status',
+      `Quote copied from ${hit.citation.title}${hit.citation.date ? `, ${longDate(hit.citation.date)}` : ''}.`,
+    );
   });
   return button;
 }
 
 function resultItem(hit, q, tags = []) {
   const related = relatedBox(hit);
-  return el('li', { class: 'kb-result' },
+  return el(
+    'li',
+    { class: 'kb-result' },
     tags.length ? el('p', { class: 'govuk-body-s' }, tags) : null,
     el('p', { class: 'govuk-body kb-snippet' }, snippetNodes(hit.snippet)),
     citationLine(hit.citation),
     repeatedNote(hit),
-    el('div', { class: 'kb-actions' }, copyButtonFor(hit), documentLink(hit.citation, hit.passage_id, q), related.button),
-    related.box);
+    el(
+      'div',
+      { class: 'kb-actions' },
+      copyButtonFor(hit),
+      documentLink(hit.citation, hit.passage_id, q),
+      related.button,
+    ),
+    related.box,
+  );
 }
 
 // ---- views of the results: passages, or over time ------------------------------
 function showViews(p) {
   $('views').hidden = p.mode === 'ask' || !p.q;
-  for (const [id, name] of [['view-passages', ''], ['view-timeline', 'timeline']]) {
+  for (const [id, name] of [
+    ['view-passages', ''],
+    ['view-timeline', 'timeline'],
+  ]) {
     const link = $(id);
     link.setAttribute('href', `/?${toQuery({ ...p, view: name })}`);
     if (p.view === name) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
 }
-for (const [id, name] of [['view-passages', ''], ['view-timeline', 'timeline']]) {
+for (const [id, name] of [
+  ['view-passages', ''],
+  ['view-timeline', 'timeline'],
+]) {
   $(id).addEventListener('click', (e) => {
     e.preventDefault();
     view = { ...view, view: name };
     void run(readForm());
   });
 }
-$('all-repeats').addEventListener('change', () => { if ($('q').value.trim()) void run(readForm()); });
+$('all-repeats').addEventListener('change', () => {
+  if ($('q').value.trim()) void run(readForm());
+});
 
 const SVG = 'http://www.w3.org/2000/svg';
 function svg(tag, attrs = {}, ...children) {
@@ -284,14 +393,25 @@ export function chart(months, query) {
   const scale = (n) => (n / max) * (height - top - bottom);
   const busy = months.filter((m) => m.count);
   const alt = busy.length
-    ? `Mentions per month of “${query}”: ${busy.map((m) => `${monthLabel(m.month)}: ${m.count}`).join('; ')}. Every other month from ${monthLabel(months[0].month)} to ${monthLabel(months[months.length - 1].month)}: none.`
+    ? `Mentions per month of “${query}”: ` +
+      busy.map((m) => `${monthLabel(m.month)}: ${m.count}`).join('; ') +
+      `. Every other month from ${monthLabel(months[0].month)} to ${monthLabel(months[months.length - 1].month)}: none.`
     : `No dated mentions of “${query}”.`;
-  const image = svg('svg', { class: 'kb-chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'chart-title chart-desc', focusable: 'false' },
+  const image = svg(
+    'svg',
+    {
+      class: 'kb-chart',
+      viewBox: `0 0 ${width} ${height}`,
+      role: 'img',
+      'aria-labelledby': 'chart-title chart-desc',
+      focusable: 'false',
+    },
     svg('title', { id: 'chart-title' }, `Mentions of “${query}” per month`),
     svg('desc', { id: 'chart-desc' }, alt),
     svg('line', { class: 'kb-axis', x1: left, y1: height - bottom, x2: width - 5, y2: height - bottom }),
     svg('text', { x: 5, y: top + 4 }, String(max)),
-    svg('text', { x: 5, y: height - bottom }, '0'));
+    svg('text', { x: 5, y: height - bottom }, '0'),
+  );
   const every = Math.max(1, Math.ceil(months.length / 12));
   months.forEach((m, i) => {
     const x = left + i * slot + (slot - bar) / 2;
@@ -299,12 +419,28 @@ export function chart(months, query) {
     const meaning = scale(m.count - m.by_words);
     if (m.count) {
       image.append(svg('rect', { class: 'kb-bar', x, y: height - bottom - words, width: bar, height: words }));
-      if (meaning) image.append(svg('rect', { class: 'kb-bar kb-bar--meaning', x, y: height - bottom - words - meaning, width: bar, height: meaning }));
+      if (meaning)
+        image.append(
+          svg('rect', {
+            class: 'kb-bar kb-bar--meaning',
+            x,
+            y: height - bottom - words - meaning,
+            width: bar,
+            height: meaning,
+          }),
+        );
     }
     if (i % every === 0) {
       const [y, mo] = m.month.split('-').map(Number);
-      image.append(svg('text', { x: x + bar / 2, y: height - bottom + 16, 'text-anchor': 'middle' }, `${MONTHS[mo - 1].slice(0, 3)}`));
-      if (mo === 1 || i === 0) image.append(svg('text', { x: x + bar / 2, y: height - bottom + 32, 'text-anchor': 'middle' }, String(y)));
+      image.append(
+        svg(
+          'text',
+          { x: x + bar / 2, y: height - bottom + 16, 'text-anchor': 'middle' },
+          `${MONTHS[mo - 1].slice(0, 3)}`,
+        ),
+      );
+      if (mo === 1 || i === 0)
+        image.append(svg('text', { x: x + bar / 2, y: height - bottom + 32, 'text-anchor': 'middle' }, String(y)));
     }
   });
   return { image, alt };
@@ -318,43 +454,131 @@ function renderTimeline(res, p) {
   }
   const busy = res.months.filter((m) => m.count);
   const mention = (m) => `${longDate(m.date)} (${m.title})`;
-  say('status', `${res.total} passage${res.total === 1 ? '' : 's'} about “${res.query}” in ${busy.length} month${busy.length === 1 ? '' : 's'}${res.undated.length ? `, ${res.undated.length} undated` : ''}`);
+  say(
+    'status',
+    `${res.total} passage${res.total === 1 ? '' : 's'} about “${res.query}” in ${busy.length} ` +
+      `month${busy.length === 1 ? '' : 's'}${res.undated.length ? `, ${res.undated.length} undated` : ''}`,
+  );
   const { image } = chart(res.months, res.query);
-  const table = el('details', { class: 'govuk-details', 'data-module': 'govuk-details' },
-    el('summary', { class: 'govuk-details__summary' }, el('span', { class: 'govuk-details__summary-text' }, 'Show the figures as a table')),
-    el('div', { class: 'govuk-details__text' },
-      el('table', { class: 'govuk-table', id: 'timeline-table' },
-        el('caption', { class: 'govuk-table__caption govuk-table__caption--s' }, `Mentions of “${res.query}” per month`),
-        el('thead', { class: 'govuk-table__head' }, el('tr', { class: 'govuk-table__row' },
-          el('th', { scope: 'col', class: 'govuk-table__header' }, 'Month'),
-          el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'Passages'),
-          el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'With the words'))),
-        el('tbody', { class: 'govuk-table__body' }, busy.map((m) => el('tr', { class: 'govuk-table__row' },
-          el('th', { scope: 'row', class: 'govuk-table__header' }, monthLabel(m.month)),
-          el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(m.count)),
-          el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(m.by_words))))))));
-  const summary = el('ul', { class: 'govuk-list govuk-body' },
+  const table = el(
+    'details',
+    { class: 'govuk-details', 'data-module': 'govuk-details' },
+    el(
+      'summary',
+      { class: 'govuk-details__summary' },
+      el('span', { class: 'govuk-details__summary-text' }, 'Show the figures as a table'),
+    ),
+    el(
+      'div',
+      { class: 'govuk-details__text' },
+      el(
+        'table',
+        { class: 'govuk-table', id: 'timeline-table' },
+        el(
+          'caption',
+          { class: 'govuk-table__caption govuk-table__caption--s' },
+          `Mentions of “${res.query}” per month`,
+        ),
+        el(
+          'thead',
+          { class: 'govuk-table__head' },
+          el(
+            'tr',
+            { class: 'govuk-table__row' },
+            el('th', { scope: 'col', class: 'govuk-table__header' }, 'Month'),
+            el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'Passages'),
+            el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'With the words'),
+          ),
+        ),
+        el(
+          'tbody',
+          { class: 'govuk-table__body' },
+          busy.map((m) =>
+            el(
+              'tr',
+              { class: 'govuk-table__row' },
+              el('th', { scope: 'row', class: 'govuk-table__header' }, monthLabel(m.month)),
+              el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(m.count)),
+              el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(m.by_words)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+  const summary = el(
+    'ul',
+    { class: 'govuk-list govuk-body' },
     res.first ? el('li', {}, el('strong', {}, 'First mention: '), mention(res.first)) : null,
     res.latest ? el('li', {}, el('strong', {}, 'Latest mention: '), mention(res.latest)) : null,
-    el('li', {}, `${res.by_words} with the words you typed; ${res.total - res.by_words} close in meaning (lighter bars).`),
-    res.truncated ? el('li', {}, 'More passages have these words than are shown: narrow the dates or the kind of document.') : null);
+    el(
+      'li',
+      {},
+      `${res.by_words} with the words you typed; ${res.total - res.by_words} close in meaning (lighter bars).`,
+    ),
+    res.truncated
+      ? el('li', {}, 'More passages have these words than are shown: narrow the dates or the kind of document.')
+      : null,
+  );
   const oldest = p.order === 'oldest';
-  const order = el('p', { class: 'govuk-body kb-order' }, 'Quotes ', oldest ? 'oldest first' : 'newest first', ' — ',
-    el('a', { class: 'govuk-link', href: `/?${toQuery({ ...p, order: oldest ? '' : 'oldest' })}`, id: 'timeline-order',
-      onclick: (e) => { e.preventDefault(); view = { ...view, order: oldest ? '' : 'oldest' }; void run(readForm()); } },
-    oldest ? 'show newest first' : 'show oldest first'));
+  const order = el(
+    'p',
+    { class: 'govuk-body kb-order' },
+    'Quotes ',
+    oldest ? 'oldest first' : 'newest first',
+    ' — ',
+    el(
+      'a',
+      {
+        class: 'govuk-link',
+        href: `/?${toQuery({ ...p, order: oldest ? '' : 'oldest' })}`,
+        id: 'timeline-order',
+        onclick: (e) => {
+          e.preventDefault();
+          view = { ...view, order: oldest ? '' : 'oldest' };
+          void run(readForm());
+        },
+      },
+      oldest ? 'show newest first' : 'show oldest first',
+    ),
+  );
   const months = oldest ? res.months : [...res.months].reverse();
-  const sections = months.filter((m) => m.count).map((m) => el('section', { class: 'kb-month', 'aria-label': monthLabel(m.month) },
-    el('h3', { class: 'govuk-heading-s' }, `${monthLabel(m.month)} (${m.count})`),
-    el('ol', { class: 'govuk-list kb-results' }, (oldest ? m.passages : [...m.passages].reverse()).map((hit) => resultItem(hit, p.q, timelineTags(hit))))));
+  const sections = months
+    .filter((m) => m.count)
+    .map((m) =>
+      el(
+        'section',
+        { class: 'kb-month', 'aria-label': monthLabel(m.month) },
+        el('h3', { class: 'govuk-heading-s' }, `${monthLabel(m.month)} (${m.count})`),
+        el(
+          'ol',
+          { class: 'govuk-list kb-results' },
+          (oldest ? m.passages : [...m.passages].reverse()).map((hit) => resultItem(hit, p.q, timelineTags(hit))),
+        ),
+      ),
+    );
   if (res.undated.length) {
-    sections.push(el('section', { class: 'kb-month', 'aria-label': 'Undated' },
-      el('h3', { class: 'govuk-heading-s' }, `Undated (${res.undated.length})`),
-      el('ol', { class: 'govuk-list kb-results' }, res.undated.map((hit) => resultItem(hit, p.q, timelineTags(hit))))));
+    sections.push(
+      el(
+        'section',
+        { class: 'kb-month', 'aria-label': 'Undated' },
+        el('h3', { class: 'govuk-heading-s' }, `Undated (${res.undated.length})`),
+        el(
+          'ol',
+          { class: 'govuk-list kb-results' },
+          res.undated.map((hit) => resultItem(hit, p.q, timelineTags(hit))),
+        ),
+      ),
+    );
   }
   $('results').replaceChildren(
     el('h2', { class: 'govuk-heading-m' }, `“${res.query}” over time`),
-    image, table, summary, order, ...sections);
+    image,
+    table,
+    summary,
+    order,
+    ...sections,
+  );
 }
 
 function timelineTags(hit) {
@@ -366,8 +590,14 @@ function timelineTags(hit) {
 }
 
 function documentLink(c, passageId, q) {
-  const url = `/documents/${c.document_id}?passage=${passageId}${q ? `&q=${encodeURIComponent(q)}` : ''}#passage-${passageId}`;
-  return el('a', { class: 'govuk-link', href: url }, 'Open in document', el('span', { class: 'govuk-visually-hidden' }, `: ${c.title}`));
+  const query = q ? `&q=${encodeURIComponent(q)}` : '';
+  const url = `/documents/${c.document_id}?passage=${passageId}${query}#passage-${passageId}`;
+  return el(
+    'a',
+    { class: 'govuk-link', href: url },
+    'Open in document',
+    el('span', { class: 'govuk-visually-hidden' }, `: ${c.title}`),
+  );
 }
 
 function renderHits(res, p) {
@@ -378,8 +608,11 @@ function renderHits(res, p) {
     return;
   }
   say('status', `${n} passage${n === 1 ? '' : 's'} found in ${Math.round(res.took_ms)} ms`);
-  const list = el('ol', { class: 'govuk-list kb-results', 'aria-label': 'Search results' },
-    res.results.map((hit) => resultItem(hit, p.q)));
+  const list = el(
+    'ol',
+    { class: 'govuk-list kb-results', 'aria-label': 'Search results' },
+    res.results.map((hit) => resultItem(hit, p.q)),
+  );
   $('results').replaceChildren(list);
 }
 
@@ -390,13 +623,38 @@ function renderAnswer(res) {
     return;
   }
   say('status', `Answer from ${res.citations.length} passage${res.citations.length === 1 ? '' : 's'}`);
-  const answer = el('div', { class: 'govuk-inset-text kb-answer' },
+  const answer = el(
+    'div',
+    { class: 'govuk-inset-text kb-answer' },
     el('h2', { class: 'govuk-heading-m' }, 'Answer from the documents'),
-    el('ul', { class: 'govuk-list' }, res.answer.map((a) => el('li', {}, a.text, ' ',
-      a.cites.map((n) => el('a', { class: 'govuk-link kb-cite', href: `#cite-${n}`, 'aria-label': `source ${n}` }, `[${n}]`))))));
-  const sources = el('ol', { class: 'govuk-list govuk-list--number' }, res.citations.map((c) => el('li', { id: `cite-${c.n}` },
-    citationLine(c),
-    el('div', { class: 'kb-actions' }, documentLink(c, c.passage_id)))));
+    el(
+      'ul',
+      { class: 'govuk-list' },
+      res.answer.map((a) =>
+        el(
+          'li',
+          {},
+          a.text,
+          ' ',
+          a.cites.map((n) =>
+            el('a', { class: 'govuk-link kb-cite', href: `#cite-${n}`, 'aria-label': `source ${n}` }, `[${n}]`),
+          ),
+        ),
+      ),
+    ),
+  );
+  const sources = el(
+    'ol',
+    { class: 'govuk-list govuk-list--number' },
+    res.citations.map((c) =>
+      el(
+        'li',
+        { id: `cite-${c.n}` },
+        citationLine(c),
+        el('div', { class: 'kb-actions' }, documentLink(c, c.passage_id)),
+      ),
+    ),
+  );
   $('results').replaceChildren(answer, el('h2', { class: 'govuk-heading-s' }, 'Sources'), sources);
 }
 
@@ -410,9 +668,14 @@ $('q').addEventListener('input', () => {
   clearTimeout(timer);
   const p = readForm();
   if (p.mode === 'ask') return; // questions are answered on Enter
-  timer = setTimeout(() => { if (p.q.length >= 3 || !p.q) void run(readForm(), { push: false }); }, 450);
+  timer = setTimeout(() => {
+    if (p.q.length >= 3 || !p.q) void run(readForm(), { push: false });
+  }, 450);
 });
-for (const id of ['from', 'to', 'kind', 'mode-search', 'mode-ask']) $(id).addEventListener('change', () => { if ($('q').value.trim()) void run(readForm()); });
+for (const id of ['from', 'to', 'kind', 'mode-search', 'mode-ask'])
+  $(id).addEventListener('change', () => {
+    if ($('q').value.trim()) void run(readForm());
+  });
 $('clear-filters').addEventListener('click', () => {
   for (const f of ['from', 'to', 'kind']) $(f).value = '';
   void run(readForm());
@@ -423,7 +686,10 @@ window.addEventListener('popstate', () => route());
 $('token').value = sessionStorage.getItem('kb-token') ?? '';
 $('token').addEventListener('change', () => sessionStorage.setItem('kb-token', $('token').value.trim()));
 const drop = $('drop-zone');
-drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('kb-drop--over'); });
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('kb-drop--over');
+});
 drop.addEventListener('dragleave', () => drop.classList.remove('kb-drop--over'));
 drop.addEventListener('drop', (e) => {
   e.preventDefault();
@@ -436,18 +702,36 @@ $('upload-form').addEventListener('submit', async (e) => {
   const files = [...$('files').files];
   const token = $('token').value.trim();
   sessionStorage.setItem('kb-token', token);
-  if (!files.length) { say('upload-status', 'Choose one or more files first.'); return; }
+  if (!files.length) {
+    say('upload-status', 'Choose one or more files first.');
+    return;
+  }
   const body = new FormData();
   for (const f of files) body.append('file', f, f.name);
   say('upload-status', `Adding ${files.length} file(s)…`);
   $('upload-results').replaceChildren();
   try {
-    const res = await api('/api/documents', { method: 'POST', body, headers: { 'x-requested-with': 'kb-web', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+    const res = await api('/api/documents', {
+      method: 'POST',
+      body,
+      headers: { 'x-requested-with': 'kb-web', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
     const s = res.summary;
     say('upload-status', `${s.added} added, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed.`);
-    $('upload-results').replaceChildren(...res.results.map((r) => el('li', {},
-      el('strong', {}, `${r.file ?? r.source_id}: `),
-      r.status === 'failed' ? `not added. ${r.error.message} ${r.error.hint}` : `${r.status} as “${r.title}”${r.published_at ? `, ${longDate(r.published_at)}` : ''}, ${r.passages} passages.`)));
+    $('upload-results').replaceChildren(
+      ...res.results.map((r) =>
+        el(
+          'li',
+          {},
+          el('strong', {}, `${r.file ?? r.source_id}: `),
+          r.status === 'failed'
+            ? `not added. ${r.error.message} ${r.error.hint}`
+            : `${r.status} as “${r.title}”` +
+                (r.published_at ? `, ${longDate(r.published_at)}` : '') +
+                `, ${r.passages} passages.`,
+        ),
+      ),
+    );
     $('files').value = '';
   } catch (error) {
     say('upload-status', `Not added. ${error.message} ${error.hint ?? ''}`);
@@ -467,25 +751,64 @@ async function showDocument(id, params) {
     say('doc-kind', { bulletin: 'Bulletin', strategy: 'Strategy or plan', other: 'Document' }[doc.kind]);
     say('doc-title', doc.title);
     const raw = `/api/documents/${doc.id}/raw`;
-    const row = (key, ...value) => el('div', { class: 'govuk-summary-list__row' }, el('dt', { class: 'govuk-summary-list__key' }, key), el('dd', { class: 'govuk-summary-list__value' }, ...value));
-    $('doc-meta').replaceChildren(...[
-      row('Published', longDate(doc.published_at) ?? 'No date found'),
-      doc.author ? row('From', doc.author) : null,
-      doc.pages ? row('Pages', String(doc.pages)) : null,
-      row('Original', el('a', { class: 'govuk-link', href: raw }, `Open the original file (${doc.file_name})`)),
-      d.parent ? row('Attached to', el('a', { class: 'govuk-link', href: `/documents/${d.parent.id}` }, d.parent.title)) : null,
-      d.attachments.length ? row('Attachments', ...d.attachments.map((a) => el('p', { class: 'govuk-body' }, el('a', { class: 'govuk-link', href: `/documents/${a.id}` }, a.title)))) : null,
-    ].filter(Boolean));
+    const row = (key, ...value) =>
+      el(
+        'div',
+        { class: 'govuk-summary-list__row' },
+        el('dt', { class: 'govuk-summary-list__key' }, key),
+        el('dd', { class: 'govuk-summary-list__value' }, ...value),
+      );
+    $('doc-meta').replaceChildren(
+      ...[
+        row('Published', longDate(doc.published_at) ?? 'No date found'),
+        doc.author ? row('From', doc.author) : null,
+        doc.pages ? row('Pages', String(doc.pages)) : null,
+        row('Original', el('a', { class: 'govuk-link', href: raw }, `Open the original file (${doc.file_name})`)),
+        d.parent
+          ? row('Attached to', el('a', { class: 'govuk-link', href: `/documents/${d.parent.id}` }, d.parent.title))
+          : null,
+        d.attachments.length
+          ? row(
+              'Attachments',
+              ...d.attachments.map((a) =>
+                el('p', { class: 'govuk-body' }, el('a', { class: 'govuk-link', href: `/documents/${a.id}` }, a.title)),
+              ),
+            )
+          : null,
+      ].filter(Boolean),
+    );
     const target = Number(params.get('passage'));
     const out = [];
     let page = null;
     for (const p of d.passages) {
       if (p.page !== null && p.page !== page) {
         page = p.page;
-        out.push(el('p', { class: 'govuk-body-s kb-page' }, el('a', { class: 'govuk-link', href: `${raw}#page=${page}` }, `Page ${page}`, el('span', { class: 'govuk-visually-hidden' }, ' of the original file'))));
+        out.push(
+          el(
+            'p',
+            { class: 'govuk-body-s kb-page' },
+            el(
+              'a',
+              { class: 'govuk-link', href: `${raw}#page=${page}` },
+              `Page ${page}`,
+              el('span', { class: 'govuk-visually-hidden' }, ' of the original file'),
+            ),
+          ),
+        );
       }
       const isTarget = p.id === target;
-      out.push(el('section', { id: `passage-${p.id}`, class: `govuk-body kb-passage${isTarget ? ' kb-passage--target' : ''}`, tabindex: isTarget ? '-1' : null, 'aria-label': isTarget ? 'The cited passage' : null }, p.text));
+      out.push(
+        el(
+          'section',
+          {
+            id: `passage-${p.id}`,
+            class: `govuk-body kb-passage${isTarget ? ' kb-passage--target' : ''}`,
+            tabindex: isTarget ? '-1' : null,
+            'aria-label': isTarget ? 'The cited passage' : null,
+          },
+          p.text,
+        ),
+      );
     }
     $('doc-text').replaceChildren(...out);
     const t = $(`passage-${target}`);
@@ -505,8 +828,14 @@ function route() {
   $('document-view').hidden = true;
   const s = new URLSearchParams(location.search);
   const p = {
-    q: s.get('q') ?? '', from: s.get('from') ?? '', to: s.get('to') ?? '', kind: s.get('kind') ?? '', mode: s.get('mode') === 'ask' ? 'ask' : 'search',
-    view: s.get('view') === 'timeline' ? 'timeline' : '', order: s.get('order') === 'oldest' ? 'oldest' : '', repeats: s.get('repeats') === 'all' ? 'all' : '',
+    q: s.get('q') ?? '',
+    from: s.get('from') ?? '',
+    to: s.get('to') ?? '',
+    kind: s.get('kind') ?? '',
+    mode: s.get('mode') === 'ask' ? 'ask' : 'search',
+    view: s.get('view') === 'timeline' ? 'timeline' : '',
+    order: s.get('order') === 'oldest' ? 'oldest' : '',
+    repeats: s.get('repeats') === 'all' ? 'all' : '',
   };
   writeForm(p);
   return run(p, { push: false });

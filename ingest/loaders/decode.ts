@@ -21,7 +21,13 @@ export function decodeText(bytes: Uint8Array, file: string): string {
     let high = 0;
     for (const b of bytes) if (b >= 0x80) high++;
     if (high / bytes.length > MAX_LEGACY_HIGH_SHARE) {
-      throw new KbError('BAD_ENCODING', { file, detail: `invalid byte sequence at offset ${firstInvalidUtf8(bytes)}, and ${Math.round((high / bytes.length) * 100)}% of the bytes are not ASCII, so it is not Windows-1252 text either` });
+      throw new KbError('BAD_ENCODING', {
+        file,
+        detail:
+          `invalid byte sequence at offset ${firstInvalidUtf8(bytes)}, and ` +
+          `${Math.round((high / bytes.length) * 100)}% of the bytes are not ASCII, so it is not Windows-1252 text ` +
+          `either`,
+      });
     }
     return new TextDecoder('windows-1252').decode(bytes);
   }
@@ -29,12 +35,29 @@ export function decodeText(bytes: Uint8Array, file: string): string {
 
 /** The offset of the first byte that breaks UTF-8, or -1 (for the error message). */
 export function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
-    if (b < 0x80) { i++; continue; }
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
     // Sequence length, and the range of the second byte (no overlong forms, no surrogates, nothing past U+10FFFF).
-    const [n, lo, hi] = b >= 0xc2 && b <= 0xdf ? [1, 0x80, 0xbf] : b === 0xe0 ? [2, 0xa0, 0xbf] : b === 0xed ? [2, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [2, 0x80, 0xbf]
-      : b === 0xf0 ? [3, 0x90, 0xbf] : b >= 0xf1 && b <= 0xf3 ? [3, 0x80, 0xbf] : b === 0xf4 ? [3, 0x80, 0x8f] : [0, 0, 0];
+    const [n, lo, hi] =
+      b >= 0xc2 && b <= 0xdf
+        ? [1, 0x80, 0xbf]
+        : b === 0xe0
+          ? [2, 0xa0, 0xbf]
+          : b === 0xed
+            ? [2, 0x80, 0x9f]
+            : b >= 0xe1 && b <= 0xef
+              ? [2, 0x80, 0xbf]
+              : b === 0xf0
+                ? [3, 0x90, 0xbf]
+                : b >= 0xf1 && b <= 0xf3
+                  ? [3, 0x80, 0xbf]
+                  : b === 0xf4
+                    ? [3, 0x80, 0x8f]
+                    : [0, 0, 0];
     if (!n) return i;
     for (let k = 1; k <= n; k++) {
       const c = bytes[i + k];

@@ -6,7 +6,12 @@ import mammoth from 'mammoth';
 const { bytes } = workerData;
 const noPictures = mammoth.images.imgElement(() => ({ src: '' }));
 
-mammoth.convertToHtml({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) }, { convertImage: noPictures }).then(
-  (result) => parentPort.postMessage({ html: result.value }),
-  (err) => parentPort.postMessage({ error: String(err?.message ?? err).slice(0, 300) }),
-);
+mammoth
+  .convertToHtml(
+    { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
+    { convertImage: noPictures },
+  )
+  .then(
+    (result) => parentPort.postMessage({ html: result.value }),
+    (err) => parentPort.postMessage({ error: String(err?.message ?? err).slice(0, 300) }),
+  );

@@ -13,8 +13,15 @@ const WORKER_URL = new URL('./docx-worker.js', import.meta.url);
  */
 export async function loadDocx(file: RawFile, limits: LoaderLimits = DEFAULT_LIMITS): Promise<LoadedDocument> {
   checkZip(file.bytes, file.name, limits.maxUnpackedBytes, (name) => name.startsWith('word/media/'));
-  const result = await parseInWorker<{ html?: string; error?: string }>(WORKER_URL, { bytes: file.bytes }, limits, file.name, 'DOCX');
-  if (result.html === undefined) throw new KbError('MALFORMED', { file: file.name, format: 'DOCX', detail: result.error ?? 'unreadable' });
+  const result = await parseInWorker<{ html?: string; error?: string }>(
+    WORKER_URL,
+    { bytes: file.bytes },
+    limits,
+    file.name,
+    'DOCX',
+  );
+  if (result.html === undefined)
+    throw new KbError('MALFORMED', { file: file.name, format: 'DOCX', detail: result.error ?? 'unreadable' });
   const doc = htmlToDocument(`<body>${result.html}</body>`, file.name, limits);
   return { ...doc, mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' };
 }

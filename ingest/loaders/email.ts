@@ -10,16 +10,27 @@ import { looksBinary } from './decode.js';
  * Subject, From and Date headers; attachments are handed back to be
  * ingested as documents of their own.
  */
-export async function loadEmail(file: RawFile, limits: Pick<LoaderLimits, 'maxHtmlDepth'> = DEFAULT_LIMITS): Promise<LoadedDocument> {
+export async function loadEmail(
+  file: RawFile,
+  limits: Pick<LoaderLimits, 'maxHtmlDepth'> = DEFAULT_LIMITS,
+): Promise<LoadedDocument> {
   if (looksBinary(file.bytes)) throw new KbError('BINARY_CONTENT', { file: file.name });
   let email;
   try {
     email = await PostalMime.parse(file.bytes, { attachmentEncoding: 'arraybuffer' });
   } catch (err) {
-    throw new KbError('MALFORMED', { file: file.name, format: 'e-mail', detail: err instanceof Error ? err.message : String(err) }, { cause: err });
+    throw new KbError(
+      'MALFORMED',
+      { file: file.name, format: 'e-mail', detail: err instanceof Error ? err.message : String(err) },
+      { cause: err },
+    );
   }
   if (!email.from && !email.date && !email.subject && !email.messageId) {
-    throw new KbError('MALFORMED', { file: file.name, format: 'e-mail', detail: 'no From, Date, Subject or Message-ID header' });
+    throw new KbError('MALFORMED', {
+      file: file.name,
+      format: 'e-mail',
+      detail: 'no From, Date, Subject or Message-ID header',
+    });
   }
   const body: LoadedDocument = email.text?.trim()
     ? { mime: 'message/rfc822', blocks: textToBlocks(stripQuoted(email.text)) }
@@ -35,7 +46,12 @@ export async function loadEmail(file: RawFile, limits: Pick<LoaderLimits, 'maxHt
     .map((a, i): Attachment => ({
       fileName: a.filename?.trim() || `attachment-${i + 1}`,
       mime: a.mimeType,
-      bytes: a.content instanceof ArrayBuffer ? new Uint8Array(a.content) : typeof a.content === 'string' ? new TextEncoder().encode(a.content) : a.content,
+      bytes:
+        a.content instanceof ArrayBuffer
+          ? new Uint8Array(a.content)
+          : typeof a.content === 'string'
+            ? new TextEncoder().encode(a.content)
+            : a.content,
     }));
   return doc;
 }

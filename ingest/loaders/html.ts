@@ -11,16 +11,70 @@ import { tick, type Meter } from '../../src/text/meter.js';
 
 /** Elements that are never content. */
 const DROP = [
-  'script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'canvas', 'form', 'button', 'select',
-  'nav', 'header', 'footer', 'aside', '[role=navigation]', '[role=banner]', '[role=contentinfo]', '[role=search]',
-  '[aria-hidden=true]', '[hidden]', '.skip-link', '.govuk-skip-link', '.breadcrumb', '.breadcrumbs', '.cookie-banner',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'iframe',
+  'object',
+  'embed',
+  'svg',
+  'canvas',
+  'form',
+  'button',
+  'select',
+  'nav',
+  'header',
+  'footer',
+  'aside',
+  '[role=navigation]',
+  '[role=banner]',
+  '[role=contentinfo]',
+  '[role=search]',
+  '[aria-hidden=true]',
+  '[hidden]',
+  '.skip-link',
+  '.govuk-skip-link',
+  '.breadcrumb',
+  '.breadcrumbs',
+  '.cookie-banner',
 ].join(',');
 
 const HEADING = /^h([1-6])$/;
 /** Elements that end the text run before them and start a new block. */
 const BLOCK_TAGS = new Set([
-  'p', 'div', 'section', 'article', 'main', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'table', 'tr', 'td', 'th', 'thead',
-  'tbody', 'blockquote', 'pre', 'figure', 'figcaption', 'address', 'hr', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'body', 'html',
+  'p',
+  'div',
+  'section',
+  'article',
+  'main',
+  'li',
+  'ul',
+  'ol',
+  'dl',
+  'dt',
+  'dd',
+  'table',
+  'tr',
+  'td',
+  'th',
+  'thead',
+  'tbody',
+  'blockquote',
+  'pre',
+  'figure',
+  'figcaption',
+  'address',
+  'hr',
+  'br',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'body',
+  'html',
 ]);
 
 /** HTML: the main content only, headings kept as sections. */
@@ -29,7 +83,22 @@ export function loadHtml(file: RawFile, limits: Pick<LoaderLimits, 'maxHtmlDepth
 }
 
 /** Elements that never hold others, so never deepen the nesting. */
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+]);
 
 /**
  * How deep the markup nests (open tags not yet closed, at most), found by
@@ -43,12 +112,27 @@ export function htmlDepth(html: string): number {
   let name = '';
   const noop = () => {};
   const callbacks: TokenizerCallbacks = {
-    onattribdata: noop, onattribentity: noop, onattribend: noop, onattribname: noop, oncdata: noop, oncomment: noop, ondeclaration: noop,
-    onend: noop, onprocessinginstruction: noop, ontext: noop, ontextentity: noop,
-    onopentagname: (start, end) => { name = html.slice(start, end).toLowerCase(); },
-    onopentagend: () => { if (!VOID.has(name)) max = Math.max(max, ++depth); },
+    onattribdata: noop,
+    onattribentity: noop,
+    onattribend: noop,
+    onattribname: noop,
+    oncdata: noop,
+    oncomment: noop,
+    ondeclaration: noop,
+    onend: noop,
+    onprocessinginstruction: noop,
+    ontext: noop,
+    ontextentity: noop,
+    onopentagname: (start, end) => {
+      name = html.slice(start, end).toLowerCase();
+    },
+    onopentagend: () => {
+      if (!VOID.has(name)) max = Math.max(max, ++depth);
+    },
     onselfclosingtag: noop,
-    onclosetag: (start, end) => { if (!VOID.has(html.slice(start, end).toLowerCase()) && depth > 0) depth--; },
+    onclosetag: (start, end) => {
+      if (!VOID.has(html.slice(start, end).toLowerCase()) && depth > 0) depth--;
+    },
   };
   const tokenizer = new Tokenizer({ decodeEntities: false }, callbacks);
   tokenizer.write(html);
@@ -56,17 +140,30 @@ export function htmlDepth(html: string): number {
   return max;
 }
 
-export function htmlToDocument(html: string, fileName = 'HTML', limits: Pick<LoaderLimits, 'maxHtmlDepth'> = DEFAULT_LIMITS): LoadedDocument {
+export function htmlToDocument(
+  html: string,
+  fileName = 'HTML',
+  limits: Pick<LoaderLimits, 'maxHtmlDepth'> = DEFAULT_LIMITS,
+): LoadedDocument {
   const depth = htmlDepth(html);
   if (depth > limits.maxHtmlDepth) {
-    throw new KbError('MALFORMED', { file: fileName, format: 'HTML', detail: `markup nested ${depth.toLocaleString('en-GB')} levels deep, over the limit of ${limits.maxHtmlDepth.toLocaleString('en-GB')} (KB_MAX_HTML_DEPTH)` });
+    throw new KbError('MALFORMED', {
+      file: fileName,
+      format: 'HTML',
+      detail:
+        `markup nested ${depth.toLocaleString('en-GB')} levels deep, over the limit of ` +
+        `${limits.maxHtmlDepth.toLocaleString('en-GB')} (KB_MAX_HTML_DEPTH)`,
+    });
   }
   const $ = cheerio.load(parseDocument(html));
   const meta = (sel: string) => $(sel).first().attr('content')?.trim() || undefined;
   const h1 = cleanLine($('h1').first().text());
   const formatTitle = h1 || cleanLine($('title').first().text()) || undefined;
   const sourceUrl = webUrl($('link[rel=canonical]').attr('href')) ?? webUrl(meta('meta[property="og:url"]'));
-  const dateText = meta('meta[property="article:published_time"]') ?? meta('meta[name=date]') ?? $('time[datetime]').first().attr('datetime');
+  const dateText =
+    meta('meta[property="article:published_time"]') ??
+    meta('meta[name=date]') ??
+    $('time[datetime]').first().attr('datetime');
   const author = meta('meta[name=author]');
   // Dropped elements are skipped by the walk, not removed from the tree:
   // removing each of many siblings costs time in proportion to all of them.
@@ -74,7 +171,9 @@ export function htmlToDocument(html: string, fileName = 'HTML', limits: Pick<Loa
   $('a').each((_, el) => {
     if (isChrome($(el).text())) dropped.add(el);
   });
-  const main = $('main, [role=main], article').filter((_, el) => !dropped.has(el)).first();
+  const main = $('main, [role=main], article')
+    .filter((_, el) => !dropped.has(el))
+    .first();
   const roots: AnyNode[] = main.length ? main.toArray() : $('body').length ? $('body').toArray() : $.root().toArray();
   const doc: LoadedDocument = { mime: 'text/html', blocks: domToBlocks(roots, dropped) };
   if (formatTitle) doc.formatTitle = formatTitle;

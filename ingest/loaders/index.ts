@@ -5,8 +5,13 @@ import type { LoadedDocument, LoaderLimits, RawFile } from '../document.js';
 export type Format = 'text' | 'html' | 'email' | 'pdf' | 'docx';
 
 export const EXTENSIONS: Record<string, Format> = {
-  '.txt': 'text', '.text': 'text', '.md': 'text', '.markdown': 'text',
-  '.html': 'html', '.htm': 'html', '.xhtml': 'html',
+  '.txt': 'text',
+  '.text': 'text',
+  '.md': 'text',
+  '.markdown': 'text',
+  '.html': 'html',
+  '.htm': 'html',
+  '.xhtml': 'html',
   '.eml': 'email',
   '.pdf': 'pdf',
   '.docx': 'docx',
@@ -30,22 +35,36 @@ export function detectFormat(file: RawFile): Format {
     throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: 'a ZIP archive that is not a .docx' });
   }
   const byExt = EXTENSIONS[ext];
-  if (byExt === 'pdf') throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: 'missing %PDF- header' });
-  if (byExt === 'docx') throw new KbError('MALFORMED', { file: file.name, format: 'DOCX', detail: 'not a ZIP container' });
+  if (byExt === 'pdf')
+    throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: 'missing %PDF- header' });
+  if (byExt === 'docx')
+    throw new KbError('MALFORMED', { file: file.name, format: 'DOCX', detail: 'not a ZIP container' });
   if (byExt) return byExt;
   const text = head.trimStart().toLowerCase();
   if (text.startsWith('<!doctype html') || text.startsWith('<html')) return 'html';
-  if (/^(received|from|message-id|mime-version|return-path|date|subject):/im.test(head.split(/\r?\n\r?\n/)[0] ?? '') && /^from:/im.test(head)) return 'email';
-  throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: ext ? `${ext} files are not read` : 'no file extension' });
+  if (
+    /^(received|from|message-id|mime-version|return-path|date|subject):/im.test(head.split(/\r?\n\r?\n/)[0] ?? '') &&
+    /^from:/im.test(head)
+  )
+    return 'email';
+  throw new KbError('UNSUPPORTED_TYPE', {
+    file: file.name,
+    detail: ext ? `${ext} files are not read` : 'no file extension',
+  });
 }
 
 /** Reads a file with the loader for its format (each loaded on first use, to keep start-up quick). */
 export async function load(file: RawFile, limits: LoaderLimits): Promise<LoadedDocument> {
   switch (detectFormat(file)) {
-    case 'pdf': return (await import('./pdf.js')).loadPdf(file, limits);
-    case 'docx': return (await import('./docx.js')).loadDocx(file, limits);
-    case 'email': return (await import('./email.js')).loadEmail(file, limits);
-    case 'html': return (await import('./html.js')).loadHtml(file, limits);
-    case 'text': return (await import('./text.js')).loadText(file);
+    case 'pdf':
+      return (await import('./pdf.js')).loadPdf(file, limits);
+    case 'docx':
+      return (await import('./docx.js')).loadDocx(file, limits);
+    case 'email':
+      return (await import('./email.js')).loadEmail(file, limits);
+    case 'html':
+      return (await import('./html.js')).loadHtml(file, limits);
+    case 'text':
+      return (await import('./text.js')).loadText(file);
   }
 }

@@ -100,7 +100,8 @@ const NUMBERED_HEADING = /^\d+(?:\.\d+)*\.?\s+\p{Lu}/u;
 function isHeadingLine(line: string, prev: string | undefined, typical: number): boolean {
   const words = line.split(/\s+/).length;
   if (words <= 10 && NUMBERED_HEADING.test(line) && /[?]$/.test(line)) return true;
-  if (words > 10 || SENTENCE_END.test(line) || /,$/.test(line) || BULLET.test(line) && !NUMBERED_HEADING.test(line)) return false;
+  if (words > 10 || SENTENCE_END.test(line) || /,$/.test(line) || (BULLET.test(line) && !NUMBERED_HEADING.test(line)))
+    return false;
   if (!/^[\p{Lu}\p{N}]/u.test(line)) return false;
   const afterBreak = prev === undefined || SENTENCE_END.test(prev) || prev.length < typical * 0.6;
   return afterBreak && (NUMBERED_HEADING.test(line) || line.length < typical * 0.6);
@@ -119,7 +120,11 @@ function linesToBlocks(lines: string[], page: number, meter?: Meter): Block[] {
   lines.forEach((line, i) => {
     const prev = para[para.length - 1];
     const next = lines[i + 1];
-    if (isHeadingLine(line, prev ?? (i === 0 ? undefined : lines[i - 1]), typical) && next !== undefined && !/^\p{Ll}/u.test(next)) {
+    if (
+      isHeadingLine(line, prev ?? (i === 0 ? undefined : lines[i - 1]), typical) &&
+      next !== undefined &&
+      !/^\p{Ll}/u.test(next)
+    ) {
       flush();
       blocks.push({ kind: 'heading', text: line, level: headingLevel(line), page });
       return;

@@ -4,7 +4,13 @@ import { firstLine, pdfPagesToBlocks } from './pdf-layout.js';
 import { parseInWorker } from './worker.js';
 
 interface WorkerResult {
-  ok?: { total: number; pages: { num: number; text: string }[]; title: string | null; author: string | null; created: string | null };
+  ok?: {
+    total: number;
+    pages: { num: number; text: string }[];
+    title: string | null;
+    author: string | null;
+    created: string | null;
+  };
   error?: 'TOO_MANY_PAGES' | 'ENCRYPTED' | 'MALFORMED';
   pages?: number;
   detail?: string;
@@ -18,15 +24,28 @@ const WORKER_URL = new URL('./pdf-worker.js', import.meta.url);
  */
 export async function loadPdf(file: RawFile, limits: LoaderLimits): Promise<LoadedDocument> {
   if (!endsWithEof(file.bytes)) {
-    throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: 'the file is cut short (no %%EOF marker at its end), so pages may be missing' });
+    throw new KbError('MALFORMED', {
+      file: file.name,
+      format: 'PDF',
+      detail: 'the file is cut short (no %%EOF marker at its end), so pages may be missing',
+    });
   }
-  const result = await parseInWorker<WorkerResult>(WORKER_URL, { bytes: file.bytes, maxPages: limits.maxPdfPages }, limits, file.name, 'PDF');
-  if (result.error === 'TOO_MANY_PAGES') throw new KbError('TOO_MANY_PAGES', { file: file.name, pages: result.pages, limit: limits.maxPdfPages });
+  const result = await parseInWorker<WorkerResult>(
+    WORKER_URL,
+    { bytes: file.bytes, maxPages: limits.maxPdfPages },
+    limits,
+    file.name,
+    'PDF',
+  );
+  if (result.error === 'TOO_MANY_PAGES')
+    throw new KbError('TOO_MANY_PAGES', { file: file.name, pages: result.pages, limit: limits.maxPdfPages });
   if (result.error === 'ENCRYPTED') throw new KbError('ENCRYPTED', { file: file.name });
-  if (result.error || !result.ok) throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: result.detail ?? 'unreadable' });
+  if (result.error || !result.ok)
+    throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: result.detail ?? 'unreadable' });
   const { pages, total, title, author, created } = result.ok;
   const pageTexts = pages.map((p) => p.text);
-  if (pageTexts.every((t) => t.replace(/\s+/g, '').length === 0)) throw new KbError('NO_TEXT_LAYER', { file: file.name });
+  if (pageTexts.every((t) => t.replace(/\s+/g, '').length === 0))
+    throw new KbError('NO_TEXT_LAYER', { file: file.name });
   const doc: LoadedDocument = { mime: 'application/pdf', blocks: pdfPagesToBlocks(pageTexts), pages: total };
   const formatTitle = title?.trim() || firstLine(pageTexts);
   if (formatTitle) doc.formatTitle = formatTitle;

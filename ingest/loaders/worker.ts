@@ -39,10 +39,14 @@ export function parseInWorker<T>(
     worker.once('message', (msg: T) => finish(() => resolve(msg)));
     worker.once('error', (err) =>
       finish(() => {
-        const detail = /memory/i.test(err.message) ? `ran out of memory (limit ${limits.parseMemoryMb} MiB)` : err.message;
+        const detail = /memory/i.test(err.message)
+          ? `ran out of memory (limit ${limits.parseMemoryMb} MiB)`
+          : err.message;
         reject(new KbError('MALFORMED', { file, format, detail }, { cause: err }));
       }),
     );
-    worker.once('exit', (code) => finish(() => reject(new KbError('MALFORMED', { file, format, detail: `parser stopped (exit ${code})` }))));
+    worker.once('exit', (code) =>
+      finish(() => reject(new KbError('MALFORMED', { file, format, detail: `parser stopped (exit ${code})` }))),
+    );
   });
 }

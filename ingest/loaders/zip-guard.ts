@@ -8,13 +8,21 @@ import { KbError } from '../../src/errors.js';
  * Pictures (word/media/) are never unpacked: the DOCX loader skips them.
  * A zip bomb fails here, having cost at most `maxBytes` of memory.
  */
-export function checkZip(bytes: Uint8Array, file: string, maxBytes: number, skip: (name: string) => boolean = () => false): { entries: number; unpacked: number } {
+export function checkZip(
+  bytes: Uint8Array,
+  file: string,
+  maxBytes: number,
+  skip: (name: string) => boolean = () => false,
+): { entries: number; unpacked: number } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const malformed = (detail: string) => new KbError('MALFORMED', { file, format: 'DOCX', detail });
   // End of central directory: 22 bytes plus a comment of up to 65,535.
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65_535); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw malformed('no ZIP central directory (the file is cut short or is not a ZIP)');
   const count = buf.readUInt16LE(eocd + 10);
@@ -26,7 +34,8 @@ export function checkZip(bytes: Uint8Array, file: string, maxBytes: number, skip
   let declared = 0;
   let at = cdOffset;
   for (let n = 0; n < count; n++) {
-    if (at + 46 > buf.length || buf.readUInt32LE(at) !== 0x02014b50) throw malformed(`entry ${n + 1} of the central directory is damaged`);
+    if (at + 46 > buf.length || buf.readUInt32LE(at) !== 0x02014b50)
+      throw malformed(`entry ${n + 1} of the central directory is damaged`);
     const method = buf.readUInt16LE(at + 10);
     const compressed = buf.readUInt32LE(at + 20);
     const size = buf.readUInt32LE(at + 24);
@@ -37,8 +46,14 @@ export function checkZip(bytes: Uint8Array, file: string, maxBytes: number, skip
     at = next;
     if (skip(name) || name.endsWith('/')) continue;
     declared += size;
-    if (declared > maxBytes) throw new KbError('ARCHIVE_TOO_LARGE', { file, limit: maxBytes, detail: `its parts declare ${declared} bytes by ${name}` });
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) throw malformed(`the data of ${name} is missing`);
+    if (declared > maxBytes)
+      throw new KbError('ARCHIVE_TOO_LARGE', {
+        file,
+        limit: maxBytes,
+        detail: `its parts declare ${declared} bytes by ${name}`,
+      });
+    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50)
+      throw malformed(`the data of ${name} is missing`);
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const data = buf.subarray(start, start + compressed);
     if (data.length < compressed) throw malformed(`${name} is cut short`);
@@ -53,7 +68,8 @@ export function checkZip(bytes: Uint8Array, file: string, maxBytes: number, skip
         throw malformed(`${name} cannot be unpacked: ${(err as Error).message}`);
       }
     } else throw malformed(`${name} uses an unsupported compression method (${method})`);
-    if (unpacked > maxBytes) throw new KbError('ARCHIVE_TOO_LARGE', { file, limit: maxBytes, detail: `its parts unpack to more by ${name}` });
+    if (unpacked > maxBytes)
+      throw new KbError('ARCHIVE_TOO_LARGE', { file, limit: maxBytes, detail: `its parts unpack to more by ${name}` });
   }
   return { entries: count, unpacked };
 }

@@ -25,7 +25,12 @@ const query = () => z.string().trim().min(1, 'type something to search for');
 
 export function requestSchemas(limits: RequestLimits) {
   const k = (fallback: number) => z.coerce.number().int().min(1).max(limits.maxK).default(fallback);
-  const timelineLimit = z.coerce.number().int().min(1).max(limits.maxTimeline).default(Math.min(200, limits.maxTimeline));
+  const timelineLimit = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(limits.maxTimeline)
+    .default(Math.min(200, limits.maxTimeline));
   return {
     search: z.object({
       q: query(),

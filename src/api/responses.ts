@@ -11,9 +11,11 @@ export const Kind = z.enum(DOCUMENT_KINDS as [DocumentKind, ...DocumentKind[]]);
 export const Mode = z.enum(['hybrid', 'semantic', 'lexical']);
 export type SearchMode = z.infer<typeof Mode>;
 
-export const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string() }),
-}).describe('Every error: a stable code, what was wrong, and what to do');
+export const ErrorBody = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), hint: z.string() }),
+  })
+  .describe('Every error: a stable code, what was wrong, and what to do');
 
 export const Citation = z.object({
   document_id: z.number().int(),
@@ -30,14 +32,19 @@ export const Citation = z.object({
   attached_to: z.object({ document_id: z.number().int(), title: z.string() }).nullable(),
 });
 
-export const Repeated = z.object({
-  documents: z.number().int().describe('Documents that carry this text'),
-  passages: z.number().int(),
-  first: isoDate.nullable().describe('Date of the first document that carries it'),
-  last: isoDate.nullable().describe('Date of the last'),
-  standing: z.boolean().describe('In enough documents to be standing text, ranked below original text'),
-  url: z.string().describe('Every passage with this text'),
-}).nullable().describe('Where else the same words (ignoring case, spacing and punctuation) appear; null when in one document only');
+export const Repeated = z
+  .object({
+    documents: z.number().int().describe('Documents that carry this text'),
+    passages: z.number().int(),
+    first: isoDate.nullable().describe('Date of the first document that carries it'),
+    last: isoDate.nullable().describe('Date of the last'),
+    standing: z.boolean().describe('In enough documents to be standing text, ranked below original text'),
+    url: z.string().describe('Every passage with this text'),
+  })
+  .nullable()
+  .describe(
+    'Where else the same words (ignoring case, spacing and punctuation) appear; null when in one document only',
+  );
 
 export const Hit = z.object({
   passage_id: z.number().int(),
@@ -48,11 +55,19 @@ export const Hit = z.object({
   repeated: Repeated,
 });
 
-export const Repeats = z.enum(['collapse', 'all']).describe('collapse (default): one hit per repeated text, standing text below original text; all: every copy at its own rank');
+export const Repeats = z
+  .enum(['collapse', 'all'])
+  .describe(
+    'collapse (default): one hit per repeated text, standing text below original text; all: every copy at its own rank',
+  );
 
-export const Mention = z.object({ passage_id: z.number().int(), date: isoDate, document_id: z.number().int(), title: z.string() }).nullable();
+export const Mention = z
+  .object({ passage_id: z.number().int(), date: isoDate, document_id: z.number().int(), title: z.string() })
+  .nullable();
 export const TimelineEntry = Hit.extend({
-  match: z.enum(['words', 'meaning']).describe('words: has every word of the query; meaning: near in meaning without them'),
+  match: z
+    .enum(['words', 'meaning'])
+    .describe('words: has every word of the query; meaning: near in meaning without them'),
   is_first: z.boolean(),
   is_latest: z.boolean(),
 });
@@ -65,7 +80,16 @@ export const TimelineResponse = z.object({
   truncated: z.boolean().describe('More passages have the words than the limit allowed'),
   first: Mention,
   latest: Mention,
-  months: z.array(z.object({ month: z.string().describe('YYYY-MM'), count: z.number().int(), by_words: z.number().int().describe('Of which have every word of the query'), passages: z.array(TimelineEntry) })).describe('Oldest first, with empty months between mentions'),
+  months: z
+    .array(
+      z.object({
+        month: z.string().describe('YYYY-MM'),
+        count: z.number().int(),
+        by_words: z.number().int().describe('Of which have every word of the query'),
+        passages: z.array(TimelineEntry),
+      }),
+    )
+    .describe('Oldest first, with empty months between mentions'),
   undated: z.array(TimelineEntry),
 });
 
@@ -104,22 +128,29 @@ export const DocumentMeta = z.object({
   updated_at: z.string(),
 });
 
-export const DocumentList = z.object({ total: z.number().int(), limit: z.number().int(), offset: z.number().int(), documents: z.array(DocumentMeta) });
+export const DocumentList = z.object({
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  documents: z.array(DocumentMeta),
+});
 
 export const DocumentFull = z.object({
   document: DocumentMeta,
   parent: DocumentMeta.nullable(),
   attachments: z.array(DocumentMeta),
   text: z.string(),
-  passages: z.array(z.object({
-    id: z.number().int(),
-    ord: z.number().int(),
-    start: z.number().int(),
-    end: z.number().int(),
-    page: z.number().int().nullable(),
-    section: z.string().nullable(),
-    text: z.string(),
-  })),
+  passages: z.array(
+    z.object({
+      id: z.number().int(),
+      ord: z.number().int(),
+      start: z.number().int(),
+      end: z.number().int(),
+      page: z.number().int().nullable(),
+      section: z.string().nullable(),
+      text: z.string(),
+    }),
+  ),
 });
 
 export const IngestResult = z.object({
@@ -137,7 +168,14 @@ export const IngestResult = z.object({
 
 export const UploadResponse = z.object({
   results: z.array(IngestResult),
-  summary: z.object({ files: z.number().int(), added: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), failed: z.number().int(), passages: z.number().int() }),
+  summary: z.object({
+    files: z.number().int(),
+    added: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    failed: z.number().int(),
+    passages: z.number().int(),
+  }),
 });
 
 export const Stats = z.object({
@@ -147,14 +185,23 @@ export const Stats = z.object({
   bytes: z.number().int(),
   by_kind: z.record(z.string(), z.number().int()),
   date_range: z.object({ from: isoDate.nullable(), to: isoDate.nullable() }),
-  embedder: z.object({ id: z.string(), dim: z.number().int(), builtin: z.boolean(), description: z.string() }).nullable(),
+  embedder: z
+    .object({ id: z.string(), dim: z.number().int(), builtin: z.boolean(), description: z.string() })
+    .nullable(),
 });
 
 export const Health = z.object({
   status: z.enum(['ok']),
-  embedder: z.object({ id: z.string(), dim: z.number().int(), builtin: z.boolean(), description: z.string() }).nullable(),
+  embedder: z
+    .object({ id: z.string(), dim: z.number().int(), builtin: z.boolean(), description: z.string() })
+    .nullable(),
   counts: z.object({ documents: z.number().int(), passages: z.number().int(), vectors: z.number().int() }),
-  index: z.object({ embedder: z.string().nullable(), count: z.number().int(), opened: z.string(), reason: z.string().optional() }),
+  index: z.object({
+    embedder: z.string().nullable(),
+    count: z.number().int(),
+    opened: z.string(),
+    reason: z.string().optional(),
+  }),
   writes: z.enum(['token', 'loopback-only']),
 });
 

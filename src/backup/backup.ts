@@ -71,7 +71,16 @@ export function backup(store: Store, target: string, options: { force?: boolean 
       writer.close();
       fsyncFile(tmp);
       fs.renameSync(tmp, file);
-      return { file, bytes: fs.statSync(file).size, documents, passages, originals, missing_originals: missing, index, ms: Math.round(performance.now() - started) };
+      return {
+        file,
+        bytes: fs.statSync(file).size,
+        documents,
+        passages,
+        originals,
+        missing_originals: missing,
+        index,
+        ms: Math.round(performance.now() - started),
+      };
     } finally {
       writer.close();
     }
@@ -81,7 +90,10 @@ export function backup(store: Store, target: string, options: { force?: boolean 
   }
 }
 
-/** The index goes in only if its manifest says it reflects exactly the snapshot, and the file did not change while it was read. */
+/**
+ * The index goes in only if its manifest says it reflects exactly the snapshot, and the file did not change while it
+ * was read.
+ */
 function addIndexIfCurrent(writer: BackupWriter, folder: DataFolder): boolean {
   const manifest = readManifest(folder.dir);
   if (!manifest || manifest.generation !== writer.vectorsGeneration()) return false;

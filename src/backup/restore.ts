@@ -49,7 +49,12 @@ export function restore(source: string, dataDir: string, options: { force?: bool
   }
 }
 
-function swapIn(file: string, folder: DataFolder, contents: ReturnType<typeof checkBackup>, started: number): RestoreReport {
+function swapIn(
+  file: string,
+  folder: DataFolder,
+  contents: ReturnType<typeof checkBackup>,
+  started: number,
+): RestoreReport {
   const live = folder.database;
   const tmp = DataFolder.temp(live, 'restore');
   const indexTmp = DataFolder.temp(folder.index, 'restore');
@@ -92,8 +97,15 @@ function swapIn(file: string, folder: DataFolder, contents: ReturnType<typeof ch
       fs.writeFileSync(folder.manifest, manifest);
     }
     return {
-      file, data_dir: folder.dir, documents: contents.documents, passages: contents.passages, originals, missing_originals: contents.missingOriginals.length,
-      index: manifest !== null, kept, ms: Math.round(performance.now() - started),
+      file,
+      data_dir: folder.dir,
+      documents: contents.documents,
+      passages: contents.passages,
+      originals,
+      missing_originals: contents.missingOriginals.length,
+      index: manifest !== null,
+      kept,
+      ms: Math.round(performance.now() - started),
     };
   } finally {
     fs.rmSync(tmp, { force: true });

@@ -36,18 +36,39 @@ type GlobalOptions = {
 };
 
 /** The context for a command, from the environment and the program's global options (options win). */
-export function contextOf(program: Command, streams: Streams, extra: Partial<Record<keyof Config, unknown>> = {}): Context {
+export function contextOf(
+  program: Command,
+  streams: Streams,
+  extra: Partial<Record<keyof Config, unknown>> = {},
+): Context {
   const o = program.opts<GlobalOptions>();
   const config = loadConfig(streams.env, {
-    dataDir: o.data, json: o.json, logLevel: o.logLevel, maxFileBytes: o.maxFileBytes, parseTimeoutMs: o.parseTimeoutMs, maxPdfPages: o.maxPdfPages,
-    embedder: o.embedder, model: o.model, offline: o.offline, ...extra,
+    dataDir: o.data,
+    json: o.json,
+    logLevel: o.logLevel,
+    maxFileBytes: o.maxFileBytes,
+    parseTimeoutMs: o.parseTimeoutMs,
+    maxPdfPages: o.maxPdfPages,
+    embedder: o.embedder,
+    model: o.model,
+    offline: o.offline,
+    ...extra,
   });
   const log = createLogger(config.logLevel, (line) => streams.stderr.write(line + '\n'));
-  return { config, log, out: createOutput(config.json, streams.stdout, streams.stderr), requests: requestSchemas(config) };
+  return {
+    config,
+    log,
+    out: createOutput(config.json, streams.stdout, streams.stderr),
+    requests: requestSchemas(config),
+  };
 }
 
 /** Opens the knowledge base for one command and closes it after. */
-export async function withKb<T>(ctx: Context, fn: (kb: KnowledgeBase) => Promise<T> | T, options: OpenOptions = {}): Promise<T> {
+export async function withKb<T>(
+  ctx: Context,
+  fn: (kb: KnowledgeBase) => Promise<T> | T,
+  options: OpenOptions = {},
+): Promise<T> {
   const kb = await KnowledgeBase.open(ctx.config, ctx.log, options);
   try {
     return await fn(kb);
@@ -60,14 +81,24 @@ export async function withKb<T>(ctx: Context, fn: (kb: KnowledgeBase) => Promise
  * Checks options against a request schema (the API's own), so the CLI and
  * the API accept the same things; a problem is a usage error naming the option.
  */
-export function parseOptions<S extends { safeParse: (v: unknown) => { success: true; data: unknown } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }>(
+export function parseOptions<
+  S extends {
+    safeParse: (
+      v: unknown,
+    ) =>
+      | { success: true; data: unknown }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+>(
   schema: S,
   value: Record<string, unknown>,
   names: Record<string, string> = {},
 ): S extends { parse: (v: unknown) => infer T } ? T : never {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${names[String(i.path[0])] ?? `--${String(i.path[0]).replace(/_/g, '-')}`}: ${i.message}`).join('; ');
+    const detail = parsed.error.issues
+      .map((i) => `${names[String(i.path[0])] ?? `--${String(i.path[0]).replace(/_/g, '-')}`}: ${i.message}`)
+      .join('; ');
     throw new KbError('USAGE', { detail });
   }
   return parsed.data as never;

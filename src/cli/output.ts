@@ -19,7 +19,11 @@ export interface Progress {
   stop(): void;
 }
 
-export function createOutput(json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
+export function createOutput(
+  json: boolean,
+  stdout: NodeJS.WritableStream = process.stdout,
+  stderr: NodeJS.WriteStream = process.stderr,
+): Output {
   return {
     json,
     result(value, human) {
@@ -32,7 +36,13 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
     progress(total) {
       if (!stderr.isTTY || total < 2) return { update() {}, stop() {} };
       const bar = new cliProgress.SingleBar(
-        { stream: stderr, format: ' {bar} {value}/{total} {label}', hideCursor: true, clearOnComplete: true, barsize: 30 },
+        {
+          stream: stderr,
+          format: ' {bar} {value}/{total} {label}',
+          hideCursor: true,
+          clearOnComplete: true,
+          barsize: 30,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total, 0, { label: '' });

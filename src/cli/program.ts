@@ -32,17 +32,34 @@ export async function main(
     .version(version, '-V, --version', 'print the version')
     .option('--data <dir>', 'data folder (database, index, stored files); env KB_DATA_DIR', undefined)
     .option('--json', 'machine-readable output on stdout (logs stay on stderr); env KB_JSON')
-    .addOption(new Option('--log-level <level>', 'log detail on stderr; env KB_LOG_LEVEL').choices(['debug', 'info', 'warn', 'error', 'silent']))
+    .addOption(
+      new Option('--log-level <level>', 'log detail on stderr; env KB_LOG_LEVEL').choices([
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'silent',
+      ]),
+    )
     .option('--max-file-bytes <n>', 'largest file accepted, in bytes; env KB_MAX_FILE_BYTES')
     .option('--parse-timeout-ms <n>', 'time limit for parsing one document; env KB_PARSE_TIMEOUT_MS')
     .option('--max-pdf-pages <n>', 'largest PDF accepted, in pages; env KB_MAX_PDF_PAGES')
-    .addOption(new Option('--embedder <kind>', 'embedder: auto (a model when installed), builtin or transformers; env KB_EMBEDDER').choices(['auto', 'builtin', 'transformers']))
+    .addOption(
+      new Option(
+        '--embedder <kind>',
+        'embedder: auto (a model when installed), builtin or transformers; env KB_EMBEDDER',
+      ).choices(['auto', 'builtin', 'transformers']),
+    )
     .option('--model <id-or-dir>', 'transformers.js model id or local model folder; env KB_MODEL')
     .option('--offline', 'never download models; env KB_OFFLINE=1')
     .exitOverride()
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
     .showHelpAfterError('(run `kb --help` for usage)')
-    .addHelpText('after', '\nExamples:\n  kb ingest bulletins/\n  kb search what did we say about apprenticeships\n  kb serve\n\nRun `kb <command> --help` for each command\'s options and examples.');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kb ingest bulletins/\n  kb search what did we say about apprenticeships\n  kb serve\n\n' +
+        "Run `kb <command> --help` for each command's options and examples.",
+    );
 
   /** Runs a command's action with its context; what it returns is the exit code. */
   const run = async (action: (ctx: Context) => Promise<number | void>) => {
@@ -60,8 +77,18 @@ export async function main(
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
-      if (program.opts<{ json?: boolean }>().json) stdout.write(JSON.stringify({ error: { code: 'USAGE', message: err.message.replace(/^error: /, ''), hint: 'Run `kb --help` to see the commands and their options.' } }) + '\n');
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return EXIT.OK;
+      if (program.opts<{ json?: boolean }>().json)
+        stdout.write(
+          JSON.stringify({
+            error: {
+              code: 'USAGE',
+              message: err.message.replace(/^error: /, ''),
+              hint: 'Run `kb --help` to see the commands and their options.',
+            },
+          }) + '\n',
+        );
       return EXIT.USAGE;
     }
     const e = toKbError(err);

@@ -19,7 +19,10 @@ export class BuiltinEmbedder implements Embedder {
     this.model = model;
     this.id = `${BUILTIN_FAMILY}-${model.dim}d@${model.fit}`;
     this.dim = model.dim;
-    this.description = `Built-in offline embedder: latent semantic analysis (TF-IDF + truncated SVD, ${model.dim} dimensions) trained on ${model.fittedOn} passages of this collection. Not a neural model; install one for better semantic search.`;
+    this.description =
+      `Built-in offline embedder: latent semantic analysis (TF-IDF + truncated SVD, ${model.dim} ` +
+      `dimensions) trained on ${model.fittedOn} passages of this collection. Not a neural model; install one for ` +
+      `better semantic search.`;
   }
 
   async embedDocuments(texts: string[]): Promise<Float32Array[]> {

@@ -11,7 +11,10 @@ type Reply = { id: number; dim?: number; vectors?: Float32Array[]; error?: strin
 class EmbedHost {
   private worker: Worker | null = null;
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: Reply) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void }
+  >();
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
@@ -40,7 +43,11 @@ class EmbedHost {
     return worker;
   }
 
-  request(message: Record<string, unknown>, transfer: ArrayBuffer[] = [], onProgress?: (p: Progress) => void): Promise<Reply> {
+  request(
+    message: Record<string, unknown>,
+    transfer: ArrayBuffer[] = [],
+    onProgress?: (p: Progress) => void,
+  ): Promise<Reply> {
     const worker = this.ensure();
     const id = this.next++;
     // Keep the process alive while a request is in flight.

@@ -17,7 +17,8 @@ let threads = 1;
 const ort = env.backends.onnx;
 if (ort?.InferenceSession?.create) {
   const create = ort.InferenceSession.create.bind(ort.InferenceSession);
-  ort.InferenceSession.create = (model, options = {}) => create(model, { ...options, intraOpNumThreads: threads, interOpNumThreads: 1 });
+  ort.InferenceSession.create = (model, options = {}) =>
+    create(model, { ...options, intraOpNumThreads: threads, interOpNumThreads: 1 });
 }
 
 async function embed(extractor, texts) {
@@ -39,7 +40,11 @@ async function load(id, key, o) {
   const extractor = await pipeline('feature-extraction', o.modelName, {
     quantized: o.quantized,
     progress_callback: (p) => {
-      if (p.status === 'progress' || p.status === 'done') parentPort.postMessage({ id, progress: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0, status: p.status } });
+      if (p.status === 'progress' || p.status === 'done')
+        parentPort.postMessage({
+          id,
+          progress: { file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0, status: p.status },
+        });
     },
   });
   pipelines.set(key, extractor);
@@ -58,7 +63,10 @@ parentPort.on('message', (msg) => {
         const extractor = pipelines.get(msg.key);
         if (!extractor) throw new Error('model not loaded');
         const vectors = await embed(extractor, msg.texts);
-        parentPort.postMessage({ id: msg.id, vectors }, vectors.map((v) => v.buffer));
+        parentPort.postMessage(
+          { id: msg.id, vectors },
+          vectors.map((v) => v.buffer),
+        );
       } else if (msg.op === 'unload') {
         const extractor = pipelines.get(msg.key);
         pipelines.delete(msg.key);

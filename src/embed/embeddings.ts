@@ -25,7 +25,10 @@ export interface SyncReport {
 }
 
 /** What the embeddings keeper needs of the configuration. */
-export type EmbeddingsOptions = Pick<Config, 'embedder' | 'model' | 'modelsDir' | 'offline' | 'quantized' | 'queryInstruction' | 'embedThreads' | 'embedBatch'>;
+export type EmbeddingsOptions = Pick<
+  Config,
+  'embedder' | 'model' | 'modelsDir' | 'offline' | 'quantized' | 'queryInstruction' | 'embedThreads' | 'embedBatch'
+>;
 
 /** The built-in embedder is fitted on at most this many passages (a random sample beyond). */
 const FIT_SAMPLE = 20_000;
@@ -62,7 +65,12 @@ export class Embeddings {
    * commands but reindex), an embedder different from the one whose vectors
    * are stored is refused, never silently used.
    */
-  static async open(options: EmbeddingsOptions, store: Store, log: Logger, open: { allowSwitch?: boolean } = {}): Promise<Embeddings> {
+  static async open(
+    options: EmbeddingsOptions,
+    store: Store,
+    log: Logger,
+    open: { allowSwitch?: boolean } = {},
+  ): Promise<Embeddings> {
     const model = await chooseModel(options, log);
     const kind = model ? model.id : 'builtin';
     const stored = store.meta.embedderKind();
@@ -191,9 +199,19 @@ export class Embeddings {
     if (!sample.length) return;
     const started = Date.now();
     const model: LsaModel = fitLsa(sample);
-    this.store.transaction(() => this.store.embeddings.saveFit(`${BUILTIN_FAMILY}@${model.fit}`, BUILTIN_FAMILY, model.fittedOn, serialiseLsa(model)));
+    this.store.transaction(() =>
+      this.store.embeddings.saveFit(
+        `${BUILTIN_FAMILY}@${model.fit}`,
+        BUILTIN_FAMILY,
+        model.fittedOn,
+        serialiseLsa(model),
+      ),
+    );
     this.builtinEmbedder = new BuiltinEmbedder(model);
-    this.log.info(`built-in embedder fitted on ${model.fittedOn} passages (${model.vocab.size} terms, ${model.dim} dimensions) in ${Date.now() - started} ms`);
+    this.log.info(
+      `built-in embedder fitted on ${model.fittedOn} passages ` +
+        `(${model.vocab.size} terms, ${model.dim} dimensions) in ${Date.now() - started} ms`,
+    );
   }
 
   private async embedMissing(embedder: Embedder, onProgress?: (done: number, total: number) => void): Promise<number> {
@@ -207,7 +225,13 @@ export class Embeddings {
       after = rows[rows.length - 1]!.id;
       // The title and section give a passage its context ("Apprenticeships" heading above a paragraph about starts).
       const vectors = await embedder.embedDocuments(rows.map((r) => passageForEmbedding(r.title, r.section, r.text)));
-      this.store.transaction(() => this.store.embeddings.insert(embedder.id, embedder.dim, rows.map((r, i) => ({ id: r.id, vector: vectorToBlob(vectors[i]!) }))));
+      this.store.transaction(() =>
+        this.store.embeddings.insert(
+          embedder.id,
+          embedder.dim,
+          rows.map((r, i) => ({ id: r.id, vector: vectorToBlob(vectors[i]!) })),
+        ),
+      );
       done += rows.length;
       onProgress?.(done, total);
     }

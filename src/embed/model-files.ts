@@ -42,7 +42,12 @@ export function locateModel(model: string, modelsDir: string): ModelLocation {
     const dir = path.resolve(model);
     return { name: path.basename(dir), localModelPath: path.dirname(dir) + path.sep, dir, isPath: true };
   }
-  return { name: model, localModelPath: modelsDir + path.sep, dir: path.join(modelsDir, ...model.split('/')), isPath: false };
+  return {
+    name: model,
+    localModelPath: modelsDir + path.sep,
+    dir: path.join(modelsDir, ...model.split('/')),
+    isPath: false,
+  };
 }
 
 export function isModelInstalled(location: ModelLocation, quantized: boolean): boolean {
@@ -58,7 +63,8 @@ export function installedModels(modelsDir: string): string[] {
       found.push(path.relative(modelsDir, dir).split(path.sep).join('/'));
       return;
     }
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(dir, e.name), depth + 1);
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+      if (e.isDirectory()) walk(path.join(dir, e.name), depth + 1);
   };
   walk(modelsDir, 0);
   return found.sort();
@@ -73,7 +79,8 @@ export function importModel(source: string, modelsDir: string, name?: string): s
   const hasQuantized = fs.existsSync(path.join(src, onnxFile(true)));
   assertModelFolder(src, hasQuantized);
   const id = name ?? path.basename(src);
-  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id)) throw new KbError('USAGE', { detail: `model name "${id}" must look like "owner/name" or "name"` });
+  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id))
+    throw new KbError('USAGE', { detail: `model name "${id}" must look like "owner/name" or "name"` });
   const target = path.join(modelsDir, ...id.split('/'));
   const temp = `${target}.importing-${process.pid}`;
   fs.rmSync(temp, { recursive: true, force: true });

@@ -45,7 +45,9 @@ export class TransformersEmbedder implements Embedder {
     this.dim = dim;
     this.options = options;
     this.id = `transformers:${location.isPath ? location.name : options.model}${options.quantized ? '' : ':fp32'}`;
-    this.description = `transformers.js model ${options.model}${options.quantized ? ' (quantized)' : ''}, ${dim} dimensions, run locally`;
+    this.description =
+      `transformers.js model ${options.model}${options.quantized ? ' (quantized)' : ''}, ${dim} ` +
+      `dimensions, run locally`;
   }
 
   /** Loads the model (downloading it first when allowed and not installed). */
@@ -83,13 +85,18 @@ export class TransformersEmbedder implements Embedder {
     try {
       return (await embedHost.request({ op: 'embed', key: this.key, texts })).vectors!;
     } catch (err) {
-      throw new KbError('MODEL_LOAD_FAILED', { model: this.options.model, detail: (err as Error).message }, { cause: err });
+      throw new KbError(
+        'MODEL_LOAD_FAILED',
+        { model: this.options.model, detail: (err as Error).message },
+        { cause: err },
+      );
     }
   }
 
   async embedDocuments(texts: string[]): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += this.options.batchSize) out.push(...(await this.request(texts.slice(i, i + this.options.batchSize))));
+    for (let i = 0; i < texts.length; i += this.options.batchSize)
+      out.push(...(await this.request(texts.slice(i, i + this.options.batchSize))));
     return out;
   }
 

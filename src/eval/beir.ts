@@ -26,8 +26,15 @@ function jsonl<T>(file: string): T[] {
 }
 
 export function readCollection(dir: string, split = 'test'): Collection {
-  const corpus = jsonl<{ _id: string; title?: string; text: string }>(path.join(dir, 'corpus.jsonl')).map((d) => ({ id: String(d._id), title: d.title ?? '', text: d.text }));
-  const queries = jsonl<{ _id: string; text: string }>(path.join(dir, 'queries.jsonl')).map((q) => ({ id: String(q._id), text: q.text }));
+  const corpus = jsonl<{ _id: string; title?: string; text: string }>(path.join(dir, 'corpus.jsonl')).map((d) => ({
+    id: String(d._id),
+    title: d.title ?? '',
+    text: d.text,
+  }));
+  const queries = jsonl<{ _id: string; text: string }>(path.join(dir, 'queries.jsonl')).map((q) => ({
+    id: String(q._id),
+    text: q.text,
+  }));
   const qrelsFile = path.join(dir, 'qrels', `${split}.tsv`);
   if (!fs.existsSync(qrelsFile)) throw new KbError('FILE_NOT_FOUND', { file: qrelsFile });
   const qrels = new Map<string, Qrels>();

@@ -10,7 +10,10 @@ export function ndcgAt(ranked: string[], qrels: Qrels, k = 10): number {
   ranked.slice(0, k).forEach((id, i) => {
     dcg += (qrels.get(id) ?? 0) / Math.log2(i + 2);
   });
-  const ideal = [...qrels.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
+  const ideal = [...qrels.values()]
+    .filter((g) => g > 0)
+    .sort((a, b) => b - a)
+    .slice(0, k);
   let idcg = 0;
   ideal.forEach((g, i) => {
     idcg += g / Math.log2(i + 2);

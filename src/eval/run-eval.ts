@@ -40,7 +40,9 @@ export async function runEval(
   try {
     const started = performance.now();
     const docOf = new Map<number, string>();
-    for (const r of kb.ingestText(collection.corpus.map((d) => ({ sourceId: `beir:${d.id}`, title: d.title, text: d.text })))) {
+    for (const r of kb.ingestText(
+      collection.corpus.map((d) => ({ sourceId: `beir:${d.id}`, title: d.title, text: d.text })),
+    )) {
       if (r.document_id !== null) docOf.set(r.document_id, r.source_id.slice(5));
     }
     await kb.refresh();
@@ -48,7 +50,9 @@ export async function runEval(
     const searcher = kb.searcherWith(options.search ?? {});
     const results: EvalResult[] = [];
     const runs = new Map<SearchMode, Map<string, string[]>>();
-    const queries = options.queryIds ? collection.queries.filter((q) => options.queryIds!.has(q.id)) : collection.queries;
+    const queries = options.queryIds
+      ? collection.queries.filter((q) => options.queryIds!.has(q.id))
+      : collection.queries;
     const qrels = new Map([...collection.qrels].filter(([q]) => queries.some((x) => x.id === q)));
     for (const mode of options.modes) {
       const run = new Map<string, string[]>();
@@ -57,7 +61,11 @@ export async function runEval(
         run.set(q.id, res.results.map((h) => docOf.get(h.citation.document_id)!).filter(Boolean));
       }
       runs.set(mode, run);
-      results.push({ ...score(run, qrels), mode, embedder: mode === 'lexical' ? null : (kb.embedderInfo()?.id ?? null) });
+      results.push({
+        ...score(run, qrels),
+        mode,
+        embedder: mode === 'lexical' ? null : (kb.embedderInfo()?.id ?? null),
+      });
     }
     const stats = kb.stats();
     return { results, documents: stats.documents, passages: stats.passages, ingest_ms, runs };

@@ -40,7 +40,9 @@ export async function ask(searcher: Searcher, embedder: Embedder | null, req: As
   const candidates: Candidate[] = [];
   found.results.forEach((hit, rank) => {
     // Paragraph by paragraph (a heading is no answer), then sentence by sentence.
-    const paragraphs = hit.text.split(/\n\s*\n/).filter((p) => /[.!?]["'”’)]?$/.test(p.trim()) || p.split(/\s+/).length > 15);
+    const paragraphs = hit.text
+      .split(/\n\s*\n/)
+      .filter((p) => /[.!?]["'”’)]?$/.test(p.trim()) || p.split(/\s+/).length > 15);
     for (const span of paragraphs.flatMap((p) => sentenceSpans(p).map((s) => p.slice(s.start, s.end)))) {
       const text = span.replace(/\s+/g, ' ');
       const words = text.split(' ').length;

@@ -30,6 +30,7 @@ export function citationOf(r: PassageRecord): Citation {
     source: webUrl(r.source_url) ?? r.file_name,
     url: passageUrl(r.doc_id, r.id),
     raw_url: rawUrl(r.doc_id, r.page),
-    attached_to: r.parent_id !== null && r.parent_title !== null ? { document_id: r.parent_id, title: r.parent_title } : null,
+    attached_to:
+      r.parent_id !== null && r.parent_title !== null ? { document_id: r.parent_id, title: r.parent_title } : null,
   };
 }

@@ -38,7 +38,12 @@ export class LexicalLeg {
     this.generation = generation;
   }
 
-  rank(query: ParsedQuery, depth: number, filters: Filters = {}, how: { operator?: 'OR' | 'AND'; prune?: boolean; exhaustive?: boolean } = {}): Ranked[] {
+  rank(
+    query: ParsedQuery,
+    depth: number,
+    filters: Filters = {},
+    how: { operator?: 'OR' | 'AND'; prune?: boolean; exhaustive?: boolean } = {},
+  ): Ranked[] {
     if (how.prune === false || how.operator === 'AND') {
       const fts = toFtsQuery(query, how.operator ?? 'OR');
       return fts ? this.match(fts, depth, filters, how.exhaustive) : [];
@@ -57,7 +62,11 @@ export class LexicalLeg {
     const { commonWordShare, commonWordPostings } = this.options;
     // Nothing to plan where no word could be common or costly.
     if (total * commonWordShare < commonWordPostings) return { all: null, any: query, cost: 0 };
-    return planLexical(query, (w) => this.passages.postings(stemOf(w)), total, { commonWordShare, commonWordPostings, budget });
+    return planLexical(query, (w) => this.passages.postings(stemOf(w)), total, {
+      commonWordShare,
+      commonWordPostings,
+      budget,
+    });
   }
 
   /** The query without its common words (see planLexical, step 1). */
@@ -72,7 +81,10 @@ export class LexicalLeg {
     for (;;) {
       const rows = this.passages.match(fts, limit);
       if (!filtered) return rows;
-      const allowed = this.passages.allowedAmong(rows.map((r) => r.id), filters);
+      const allowed = this.passages.allowedAmong(
+        rows.map((r) => r.id),
+        filters,
+      );
       const kept = rows.filter((r) => allowed.has(r.id));
       if (kept.length >= depth || rows.length < limit || (limit >= WIDEST && !exhaustive)) return kept.slice(0, depth);
       limit *= 4;
@@ -82,7 +94,8 @@ export class LexicalLeg {
   /** Passages stored, recounted only when they may have changed. */
   private passageCount(): number {
     const generation = this.generation();
-    if (generation !== this.counted.generation || !this.counted.count) this.counted = { generation, count: this.passages.count() };
+    if (generation !== this.counted.generation || !this.counted.count)
+      this.counted = { generation, count: this.passages.count() };
     return this.counted.count;
   }
 }

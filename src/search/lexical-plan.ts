@@ -47,7 +47,12 @@ export interface LexicalPlan {
  * @param postings how many passages contain a (normalised) word; 0 when unknown
  * @param total passages in the collection
  */
-export function planLexical(query: ParsedQuery, postings: (word: string) => number, total: number, options: LexicalPlanOptions): LexicalPlan {
+export function planLexical(
+  query: ParsedQuery,
+  postings: (word: string) => number,
+  total: number,
+  options: LexicalPlanOptions,
+): LexicalPlan {
   const words = query.words.map((w) => ({ w, n: postings(w) }));
   const phrases = query.phrases.map((p) => ({ p, n: Math.min(...p.map(postings)) }));
   const sum = (xs: { n: number }[]) => xs.reduce((s, x) => s + x.n, 0);
@@ -59,12 +64,19 @@ export function planLexical(query: ParsedQuery, postings: (word: string) => numb
   const rare = words.filter((x) => !common(x.n));
   const kept = words.length >= 2 && rare.length && rare.length < words.length ? rare : words;
   const cost = sum(kept) + sum(phrases);
-  const anyOf = (ws: typeof words, ps: typeof phrases): ParsedQuery => ({ ...query, words: ws.map((x) => x.w), phrases: ps.map((x) => x.p) });
+  const anyOf = (ws: typeof words, ps: typeof phrases): ParsedQuery => ({
+    ...query,
+    words: ws.map((x) => x.w),
+    phrases: ps.map((x) => x.p),
+  });
 
-  if (!large || cost <= options.budget || kept.length + phrases.length < 2) return { all: null, any: anyOf(kept, phrases), cost };
+  if (!large || cost <= options.budget || kept.length + phrases.length < 2)
+    return { all: null, any: anyOf(kept, phrases), cost };
 
   // Rarest first, while the budget lasts; the rarest term always stays.
-  const terms = [...kept.map((x) => ({ n: x.n, word: x })), ...phrases.map((x) => ({ n: x.n, phrase: x }))].sort((a, b) => a.n - b.n);
+  const terms = [...kept.map((x) => ({ n: x.n, word: x })), ...phrases.map((x) => ({ n: x.n, phrase: x }))].sort(
+    (a, b) => a.n - b.n,
+  );
   const chosen = new Set<unknown>();
   let spent = 0;
   for (const t of terms) {
@@ -74,7 +86,10 @@ export function planLexical(query: ParsedQuery, postings: (word: string) => numb
   }
   return {
     all: query,
-    any: anyOf(kept.filter((x) => chosen.has(x)), phrases.filter((x) => chosen.has(x))),
+    any: anyOf(
+      kept.filter((x) => chosen.has(x)),
+      phrases.filter((x) => chosen.has(x)),
+    ),
     cost: spent,
   };
 }
@@ -83,7 +98,11 @@ export function planLexical(query: ParsedQuery, postings: (word: string) => numb
  * The AND list first, then the OR list's other passages, with scores made
  * non-increasing so a score-based fusion reads the same order.
  */
-export function coordinate(all: { id: number; score: number }[], any: { id: number; score: number }[], depth: number): { id: number; score: number }[] {
+export function coordinate(
+  all: { id: number; score: number }[],
+  any: { id: number; score: number }[],
+  depth: number,
+): { id: number; score: number }[] {
   const seen = new Set(all.map((r) => r.id));
   const out = all.slice(0, depth);
   let floor = out.length ? out[out.length - 1]!.score : Infinity;

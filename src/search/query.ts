@@ -19,13 +19,31 @@ export interface ParsedQuery {
  * English stop words, plus the words that frame a question to this product
  * ("what did we say about …") and carry no subject.
  */
-const STOP = new Set([...eng, 'say', 'said', 'says', 'tell', 'told', 'mention', 'mentioned', 'talk', 'talked', 'wrote', 'written', 'anything', 'something']);
+const STOP = new Set([
+  ...eng,
+  'say',
+  'said',
+  'says',
+  'tell',
+  'told',
+  'mention',
+  'mentioned',
+  'talk',
+  'talked',
+  'wrote',
+  'written',
+  'anything',
+  'something',
+]);
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 export function normaliseWord(word: string): string {
   // Most words are plain ASCII: skip Unicode decomposition for them.
   const folded = /^[\x00-\x7f]*$/.test(word) ? word : word.normalize('NFKD').replace(/\p{M}+/gu, '');
-  return folded.toLowerCase().replace(/['’]s$/, '').replace(/['’]/g, '');
+  return folded
+    .toLowerCase()
+    .replace(/['’]s$/, '')
+    .replace(/['’]/g, '');
 }
 
 const STEMS = new Map<string, string>();

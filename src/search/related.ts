@@ -21,7 +21,11 @@ export function similar(searcher: Searcher, passageId: number, k: number, perDoc
 }
 
 /** Every passage with the same text as this one, oldest document first (null: no such passage). */
-export function repeatsOf(searcher: Searcher, passageId: number, limit: number): { total: number; results: Hit[] } | null {
+export function repeatsOf(
+  searcher: Searcher,
+  passageId: number,
+  limit: number,
+): { total: number; results: Hit[] } | null {
   const source = searcher.hits.records([passageId]).get(passageId);
   if (!source) return null;
   const ids = searcher.parts.store.passages.repeatsOf(source.fingerprint, limit);

@@ -62,10 +62,18 @@ export class Searcher {
     const { store } = parts;
     this.lexical = new LexicalLeg(
       store.passages,
-      { commonWordShare: this.options.commonWordShare, commonWordPostings: this.options.commonWordPostings, budget: this.options.lexicalBudget },
+      {
+        commonWordShare: this.options.commonWordShare,
+        commonWordPostings: this.options.commonWordPostings,
+        budget: this.options.lexicalBudget,
+      },
       () => store.meta.vectorsGeneration(),
     );
-    this.semantic = new SemanticLeg({ passages: store.passages, index: parts.index, queryEmbedder: parts.queryEmbedder });
+    this.semantic = new SemanticLeg({
+      passages: store.passages,
+      index: parts.index,
+      queryEmbedder: parts.queryEmbedder,
+    });
     this.hits = new Hits(store.passages, this.options.standingMinDocuments);
   }
 
@@ -101,6 +109,8 @@ export class Searcher {
   }
 }
 
-function ref(e: { id: string; dim: number; builtin: boolean } | null): { id: string; dim: number; builtin: boolean } | null {
+function ref(
+  e: { id: string; dim: number; builtin: boolean } | null,
+): { id: string; dim: number; builtin: boolean } | null {
   return e ? { id: e.id, dim: e.dim, builtin: e.builtin } : null;
 }

@@ -34,7 +34,11 @@ export class SemanticLeg {
     if (!index || !isNonZero(vector)) return [];
     const allowed = hasFilters(filters) ? this.parts.passages.allowed(filters) : null;
     if (!allowed && !accept) return index.search(vector, depth);
-    return index.search(vector, depth, (id) => (allowed === null || allowed.has(id)) && (accept === undefined || accept(id)));
+    return index.search(
+      vector,
+      depth,
+      (id) => (allowed === null || allowed.has(id)) && (accept === undefined || accept(id)),
+    );
   }
 
   /** The embedder that makes query vectors, as results name it. */

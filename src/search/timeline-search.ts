@@ -19,10 +19,18 @@ export const TIMELINE_MEANING = 20;
 export async function timeline(searcher: Searcher, req: TimelineRequest): Promise<TimelineResponse> {
   const started = performance.now();
   const query = parseQuery(req.q);
-  const found = req.mode === 'semantic' ? [] : searcher.lexical.rank(query, req.limit + 1, req, { operator: 'AND', prune: false, exhaustive: true });
+  const found =
+    req.mode === 'semantic'
+      ? []
+      : searcher.lexical.rank(query, req.limit + 1, req, { operator: 'AND', prune: false, exhaustive: true });
   const words = found.slice(0, req.limit);
   const byWords = new Set(words.map((r) => r.id));
-  const meaning = req.mode === 'lexical' ? [] : (await searcher.semantic.rank(req.q, Math.min(req.limit, TIMELINE_MEANING), req)).filter((r) => !byWords.has(r.id));
+  const meaning =
+    req.mode === 'lexical'
+      ? []
+      : (await searcher.semantic.rank(req.q, Math.min(req.limit, TIMELINE_MEANING), req)).filter(
+          (r) => !byWords.has(r.id),
+        );
   const ranked = [...words, ...meaning].slice(0, req.limit);
   const records = searcher.hits.records(ranked.map((r) => r.id));
   let entries = ranked.flatMap((r) => {
@@ -31,16 +39,32 @@ export async function timeline(searcher: Searcher, req: TimelineRequest): Promis
   });
   if ((req.repeats ?? 'collapse') === 'collapse') {
     const earliestFirst = [...entries].sort((a, b) => byDate(a.rec.published_at, b.rec.published_at));
-    const kept = new Set(collapseRepeatedText(earliestFirst.map((e) => ({ id: e.rec.id, fingerprint: e.rec.fingerprint }))).map((c) => c.id));
+    const kept = new Set(
+      collapseRepeatedText(earliestFirst.map((e) => ({ id: e.rec.id, fingerprint: e.rec.fingerprint }))).map(
+        (c) => c.id,
+      ),
+    );
     entries = entries.filter((e) => kept.has(e.rec.id));
   }
-  const items = entries.map((e) => ({ ...searcher.hits.hit(e.rec, e.score, query), match: e.match, date: e.rec.published_at }));
+  const items = entries.map((e) => ({
+    ...searcher.hits.hit(e.rec, e.score, query),
+    match: e.match,
+    date: e.rec.published_at,
+  }));
   const t = bucketByMonth(items);
   const mark = (item: (typeof items)[number]): TimelineEntry => {
     const { date: _date, ...hit } = item;
     return { ...hit, is_first: item === t.first, is_latest: item === t.latest };
   };
-  const mention = (item: (typeof items)[number] | null) => (item ? { passage_id: item.passage_id, date: item.date!, document_id: item.citation.document_id, title: item.citation.title } : null);
+  const mention = (item: (typeof items)[number] | null) =>
+    item
+      ? {
+          passage_id: item.passage_id,
+          date: item.date!,
+          document_id: item.citation.document_id,
+          title: item.citation.title,
+        }
+      : null;
   return {
     query: req.q,
     mode: req.mode,
@@ -50,7 +74,12 @@ export async function timeline(searcher: Searcher, req: TimelineRequest): Promis
     truncated: found.length > req.limit,
     first: mention(t.first),
     latest: mention(t.latest),
-    months: t.months.map((m) => ({ month: m.month, count: m.count, by_words: m.items.filter((i) => i.match === 'words').length, passages: m.items.map(mark) })),
+    months: t.months.map((m) => ({
+      month: m.month,
+      count: m.count,
+      by_words: m.items.filter((i) => i.match === 'words').length,
+      passages: m.items.map(mark),
+    })),
     undated: t.undated.map(mark),
   };
 }

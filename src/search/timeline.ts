@@ -30,7 +30,9 @@ const monthOf = (date: string) => date.slice(0, 7);
 
 function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`;
+  return m === 12
+    ? `${String(y + 1).padStart(4, '0')}-01`
+    : `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`;
 }
 
 function monthsBetween(a: string, b: string): number {
@@ -47,10 +49,16 @@ function monthsBetween(a: string, b: string): number {
  * `first` is the oldest dated item, `latest` the newest (the last in input
  * order among equals, so ranking decides nothing here).
  */
-export function bucketByMonth<T extends Dated>(items: readonly T[], options: { fillGaps?: boolean; maxFilled?: number } = {}): Timeline<T> {
+export function bucketByMonth<T extends Dated>(
+  items: readonly T[],
+  options: { fillGaps?: boolean; maxFilled?: number } = {},
+): Timeline<T> {
   const dated = items
     .map((item, i) => ({ item, i }))
-    .filter((x): x is { item: T & { date: string }; i: number } => typeof x.item.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x.item.date))
+    .filter(
+      (x): x is { item: T & { date: string }; i: number } =>
+        typeof x.item.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(x.item.date),
+    )
     .sort((a, b) => (a.item.date < b.item.date ? -1 : a.item.date > b.item.date ? 1 : a.i - b.i));
   const undated = items.filter((x) => !x.date || !/^\d{4}-\d{2}-\d{2}$/.test(x.date));
   const byMonth = new Map<string, T[]>();
@@ -66,7 +74,11 @@ export function bucketByMonth<T extends Dated>(items: readonly T[], options: { f
     const end = monthOf(dated[dated.length - 1]!.item.date);
     const fill = (options.fillGaps ?? true) && monthsBetween(start, end) < (options.maxFilled ?? MAX_FILLED_MONTHS);
     const keys = fill ? [] : [...byMonth.keys()];
-    if (fill) for (let m = start; ; m = nextMonth(m)) { keys.push(m); if (m === end) break; }
+    if (fill)
+      for (let m = start; ; m = nextMonth(m)) {
+        keys.push(m);
+        if (m === end) break;
+      }
     for (const month of keys) {
       const list = byMonth.get(month) ?? [];
       months.push({ month, count: list.length, items: list });

@@ -2,7 +2,16 @@ import type { RepeatsMode, SearchMode } from '../api/responses.js';
 import type { Filters } from '../store/passage-reads.js';
 
 export type { Filters } from '../store/passage-reads.js';
-export type { Citation, Hit, Repeated, RepeatsMode, SearchMode, SearchResponse, TimelineEntry, TimelineResponse } from '../api/responses.js';
+export type {
+  Citation,
+  Hit,
+  Repeated,
+  RepeatsMode,
+  SearchMode,
+  SearchResponse,
+  TimelineEntry,
+  TimelineResponse,
+} from '../api/responses.js';
 
 /** A search as the core takes it (the API's query string, parsed and checked). */
 export interface SearchRequest extends Filters {

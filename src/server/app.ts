@@ -9,7 +9,13 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { KbError, toKbError } from '../errors.js';
@@ -46,7 +52,11 @@ export interface RouteContext extends AppDeps {
 }
 
 const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
-const GOVUK_DIR = path.join(path.dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')), 'dist', 'govuk');
+const GOVUK_DIR = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')),
+  'dist',
+  'govuk',
+);
 
 /**
  * Builds the Fastify instance without listening (`serve.ts` listens; tests
@@ -65,13 +75,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Requests Node refuses before Fastify sees them (headers too large, malformed, too slow): the same error shape.
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
-      const e = err.code === 'HPE_HEADER_OVERFLOW' ? new KbError('HEADERS_TOO_LARGE') : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new KbError('REQUEST_TIMEOUT') : new KbError('BAD_HTTP', { detail: err.code ?? 'unreadable' });
+      const e =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? new KbError('HEADERS_TOO_LARGE')
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? new KbError('REQUEST_TIMEOUT')
+            : new KbError('BAD_HTTP', { detail: err.code ?? 'unreadable' });
       const body = JSON.stringify({ error: e.toJSON() });
-      if (socket.writable) socket.write(`HTTP/1.1 ${e.status} ${e.status === 431 ? 'Request Header Fields Too Large' : e.status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+      if (socket.writable)
+        socket.write(
+          `HTTP/1.1 ${e.status} ${REASONS[e.status] ?? 'Bad Request'}\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\n` +
+            `Connection: close\r\n\r\n${body}`,
+        );
       socket.destroy(err);
     },
   });
-  app.decorate('kbShutdown', () => { closing = true; });
+  app.decorate('kbShutdown', () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (_req, reply) => {
     if (!closing) return;
     void reply.header('retry-after', '5').header('connection', 'close');
@@ -84,7 +106,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const e = toHttpError(err, config);
     if (e.status >= 500) deps.log.error(`${req.method} ${req.url}: ${err.stack ?? err.message}`);
     if (e.code === 'RATE_LIMITED' && err.statusCode === 429) reply.header('retry-after', '60');
-    void reply.code(e.status).send({ error: { code: e.code, message: e.status >= 500 && e.code === 'INTERNAL' ? 'Internal error' : e.message, hint: e.hint } });
+    void reply.code(e.status).send({
+      error: {
+        code: e.code,
+        message: e.status >= 500 && e.code === 'INTERNAL' ? 'Internal error' : e.message,
+        hint: e.hint,
+      },
+    });
   });
   // Every request must name this service in its Host header (DNS rebinding).
   app.addHook('onRequest', requireKnownHost(config.host, config.allowedHosts));
@@ -114,7 +142,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Council knowledge base API', version: '1', description: 'Search the council education bulletins and strategy documents; every result carries its citation.' },
+      info: {
+        title: 'Council knowledge base API',
+        version: '1',
+        description:
+          'Search the council education bulletins and strategy documents; every result carries its citation.',
+      },
       components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
@@ -128,34 +161,55 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keyGenerator: (req) => {
       const ip = req.socket.remoteAddress ?? 'unknown';
       if (!isLoopback(ip)) return ip;
-      return `${ip}|${digestOf(String(req.headers['user-agent'] ?? ''))}|${digestOf(String(req.headers.authorization ?? ''))}`;
+      const program = digestOf(String(req.headers['user-agent'] ?? ''));
+      return `${ip}|${program}|${digestOf(String(req.headers.authorization ?? ''))}`;
     },
     errorResponseBuilder: (_req, ctx) => {
       const e = new KbError('RATE_LIMITED', { limit: ctx.max, retry: ctx.after });
       return Object.assign(e, { statusCode: 429 });
     },
   });
-  await app.register(fastifyMultipart, { limits: { fileSize: config.maxFileBytes, files: config.maxUploadFiles, fields: 10, fieldSize: 1024 } });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.maxFileBytes, files: config.maxUploadFiles, fields: 10, fieldSize: 1024 },
+  });
 
   const ctx: RouteContext = {
     ...deps,
     requests: requestSchemas(config),
     writeAccess: requireWriteAccess(config.apiToken, config.corsOrigins),
-    rate: { reads: { max: config.rateLimitReads, timeWindow: '1 minute' }, writes: { max: config.rateLimitWrites, timeWindow: '1 minute' } },
+    rate: {
+      reads: { max: config.rateLimitReads, timeWindow: '1 minute' },
+      writes: { max: config.rateLimitWrites, timeWindow: '1 minute' },
+    },
   };
-  await app.register(async (api) => {
-    await searchRoutes(api, ctx);
-    await documentRoutes(api, ctx);
-    await passageRoutes(api, ctx);
-    await statusRoutes(api, ctx);
-  }, { prefix: '/api' });
+  await app.register(
+    async (api) => {
+      await searchRoutes(api, ctx);
+      await documentRoutes(api, ctx);
+      await passageRoutes(api, ctx);
+      await statusRoutes(api, ctx);
+    },
+    { prefix: '/api' },
+  );
 
   // The page, and the GOV.UK Frontend styles served from the package itself.
   await app.register(fastifyStatic, { root: WEB_DIR, prefix: '/', index: ['index.html'], wildcard: false });
-  await app.register(fastifyStatic, { root: GOVUK_DIR, prefix: '/govuk/', decorateReply: false, wildcard: false, allowedPath: (p) => /^\/govuk-frontend\.min\.(css|js)(\.map)?$/.test(p) });
-  app.get('/documents/:id', { schema: { hide: true, params: z.object({ id: z.coerce.number().int().positive() }) } }, (_req, reply) => reply.sendFile('index.html', WEB_DIR));
+  await app.register(fastifyStatic, {
+    root: GOVUK_DIR,
+    prefix: '/govuk/',
+    decorateReply: false,
+    wildcard: false,
+    allowedPath: (p) => /^\/govuk-frontend\.min\.(css|js)(\.map)?$/.test(p),
+  });
+  app.get(
+    '/documents/:id',
+    { schema: { hide: true, params: z.object({ id: z.coerce.number().int().positive() }) } },
+    (_req, reply) => reply.sendFile('index.html', WEB_DIR),
+  );
   return app;
 }
+
+const REASONS: Record<number, string> = { 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
 const digestOf = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);
 
@@ -181,18 +235,24 @@ function toHttpError(err: FastifyError, config: Config): KbError {
     const detail = err.validation
       .map((v) => {
         const issue = (v.params as { issue?: { path?: PropertyKey[] } } | undefined)?.issue;
-        const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || issue?.path?.map(String).join('.') || where;
+        const field =
+          v.instancePath.replace(/^\//, '').replace(/\//g, '.') || issue?.path?.map(String).join('.') || where;
         return `${field}: ${v.message}`;
       })
       .join('; ');
     return new KbError('INVALID_REQUEST', { detail });
   }
-  if (isResponseSerializationError(err)) return new KbError('INTERNAL', { detail: 'response did not match its schema' });
+  if (isResponseSerializationError(err))
+    return new KbError('INTERNAL', { detail: 'response did not match its schema' });
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new KbError('BODY_TOO_LARGE', { limit: config.maxBodyBytes });
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new KbError('FILE_TOO_LARGE', { file: 'upload', size: `more than ${config.maxFileBytes}`, limit: config.maxFileBytes });
+      return new KbError('FILE_TOO_LARGE', {
+        file: 'upload',
+        size: `more than ${config.maxFileBytes}`,
+        limit: config.maxFileBytes,
+      });
     case 'FST_FILES_LIMIT':
       return new KbError('INVALID_REQUEST', { detail: `at most ${config.maxUploadFiles} files per upload` });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -203,6 +263,7 @@ function toHttpError(err: FastifyError, config: Config): KbError {
       return new KbError('INVALID_REQUEST', { detail: 'the body is not valid JSON' });
   }
   if (err.statusCode === 429) return new KbError('RATE_LIMITED', { limit: '?', retry: 'a minute' });
-  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new KbError('INVALID_REQUEST', { detail: err.message });
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+    return new KbError('INVALID_REQUEST', { detail: err.message });
   return toKbError(err);
 }

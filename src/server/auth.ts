@@ -17,7 +17,10 @@ import { KbError } from '../errors.js';
 /** An IP address in 127.0.0.0/8 or ::1 (and IPv4-mapped forms), or the name localhost. Names are not resolved here. */
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
-  const a = address.replace(/^\[|\]$/g, '').replace(/^::ffff:/i, '').toLowerCase();
+  const a = address
+    .replace(/^\[|\]$/g, '')
+    .replace(/^::ffff:/i, '')
+    .toLowerCase();
   if (a === 'localhost') return true;
   if (net.isIPv4(a)) return a.startsWith('127.');
   if (net.isIPv6(a)) return a === '::1' || a === '0:0:0:0:0:0:0:1';
@@ -42,13 +45,17 @@ export function hostnameOf(host: string): string | null {
   }
 }
 
-/** The names this service answers to: its listen address, loopback names, configured names, and (listening on every interface) this machine's names and addresses. */
+/**
+ * The names this service answers to: its listen address, loopback names, configured names, and (listening on every
+ * interface) this machine's names and addresses.
+ */
 export function allowedHostnames(listenHost: string, configured: readonly string[]): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '::1', ...configured.map((h) => h.toLowerCase())]);
   const listen = hostnameOf(listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost);
   if (isWildcard(listenHost)) {
     names.add(os.hostname().toLowerCase());
-    for (const list of Object.values(os.networkInterfaces())) for (const i of list ?? []) names.add(i.address.toLowerCase());
+    for (const list of Object.values(os.networkInterfaces()))
+      for (const i of list ?? []) names.add(i.address.toLowerCase());
   } else if (listen) names.add(listen);
   return names;
 }
@@ -75,7 +82,7 @@ export function crossSiteOrigin(req: FastifyRequest, corsOrigins: readonly strin
     if (!own) return origin;
   }
   if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {
-    return origin !== undefined && corsOrigins.includes(origin) ? null : origin ?? `(Sec-Fetch-Site: ${site})`;
+    return origin !== undefined && corsOrigins.includes(origin) ? null : (origin ?? `(Sec-Fetch-Site: ${site})`);
   }
   return null;
 }

@@ -20,7 +20,12 @@ export interface Running {
  * routes would be open (no KB_API_TOKEN). On SIGINT/SIGTERM it shuts down
  * gracefully when `handleSignals` is set.
  */
-export async function serve(kb: KnowledgeService, config: Config, log: Logger, options: { handleSignals?: boolean } = {}): Promise<Running> {
+export async function serve(
+  kb: KnowledgeService,
+  config: Config,
+  log: Logger,
+  options: { handleSignals?: boolean } = {},
+): Promise<Running> {
   if (!config.apiToken && !isLoopback(config.host)) throw new KbError('WRITES_NEED_TOKEN', { host: config.host });
   const app = await buildApp({ config, kb, log });
   await app.listen({ host: config.host, port: config.port });

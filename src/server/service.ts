@@ -3,7 +3,9 @@ import type { AskResponse, Hit, SearchResponse, TimelineResponse } from '../api/
 import type { KnowledgeBase } from '../knowledge-base.js';
 
 type Awaitable<T> = T | Promise<T>;
-type Of<K extends keyof KnowledgeBase> = KnowledgeBase[K] extends (...args: infer A) => infer R ? (...args: A) => Awaitable<Awaited<R>> : never;
+type Of<K extends keyof KnowledgeBase> = KnowledgeBase[K] extends (...args: infer A) => infer R
+  ? (...args: A) => Awaitable<Awaited<R>>
+  : never;
 
 /**
  * What the HTTP routes ask of the knowledge base. The knowledge base itself

@@ -28,14 +28,19 @@ export class BackupWriter {
     guarded(snapshot, () =>
       this.db.exec(`
         CREATE TABLE backup_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE backup_files (sha256 TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (sha256, name));
-        CREATE TABLE backup_index (part TEXT NOT NULL, chunk INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (part, chunk));`),
+        CREATE TABLE backup_files (sha256 TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (sha256,
+          name));
+        CREATE TABLE backup_index (part TEXT NOT NULL, chunk INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (part,
+          chunk));`),
     );
   }
 
   /** The originals the snapshot's documents need. */
   originalsNeeded(): { sha256: string; file_name: string }[] {
-    return this.db.prepare('SELECT DISTINCT sha256, file_name FROM documents WHERE has_original = 1').all() as { sha256: string; file_name: string }[];
+    return this.db.prepare('SELECT DISTINCT sha256, file_name FROM documents WHERE has_original = 1').all() as {
+      sha256: string;
+      file_name: string;
+    }[];
   }
 
   /** The snapshot's vectors generation (the index goes in only if it reflects exactly this). */
@@ -61,7 +66,9 @@ export class BackupWriter {
     const put = this.db.prepare('INSERT INTO backup_index (part, chunk, data) VALUES (?, ?, ?)');
     guarded(this.file, () =>
       this.db.transaction(() => {
-        for (const part of parts) for (let i = 0, c = 0; i < part.data.length || c === 0; i += CHUNK, c++) put.run(part.name, c, part.data.subarray(i, i + CHUNK));
+        for (const part of parts)
+          for (let i = 0, c = 0; i < part.data.length || c === 0; i += CHUNK, c++)
+            put.run(part.name, c, part.data.subarray(i, i + CHUNK));
       })(),
     );
   }
@@ -72,10 +79,22 @@ export class BackupWriter {
     const passages = count(this.db, 'passages');
     const meta = this.db.prepare('INSERT INTO backup_meta (key, value) VALUES (?, ?)');
     guarded(this.file, () => {
-      for (const [k, v] of Object.entries({ format: BACKUP_FORMAT, created_at: new Date().toISOString(), documents, passages, originals: info.originals, index: info.index ? 1 : 0 })) meta.run(k, String(v));
+      for (const [k, v] of Object.entries({
+        format: BACKUP_FORMAT,
+        created_at: new Date().toISOString(),
+        documents,
+        passages,
+        originals: info.originals,
+        index: info.index ? 1 : 0,
+      }))
+        meta.run(k, String(v));
     });
     const check = this.db.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new KbError('BACKUP_INVALID', { file: this.file, detail: `the new backup failed its integrity check (${String(check)})` });
+    if (check !== 'ok')
+      throw new KbError('BACKUP_INVALID', {
+        file: this.file,
+        detail: `the new backup failed its integrity check (${String(check)})`,
+      });
     return { documents, passages };
   }
 
@@ -93,7 +112,10 @@ export interface BackupContents {
   index: boolean;
 }
 
-/** Opens a backup read-only and checks it is whole, one this program can read, and holds every original its documents need. */
+/**
+ * Opens a backup read-only and checks it is whole, one this program can read, and holds every original its documents
+ * need.
+ */
 export function checkBackup(file: string): BackupContents {
   if (!fs.existsSync(file)) throw new KbError('FILE_NOT_FOUND', { file });
   const bad = (detail: string) => new KbError('BACKUP_INVALID', { file, detail });
@@ -111,17 +133,28 @@ export function checkBackup(file: string): BackupContents {
       throw bad((err as Error).message);
     }
     if (check !== 'ok') throw bad(`it fails SQLite's integrity check (${String(check)})`);
-    const has = (t: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t) !== undefined;
+    const has = (t: string) =>
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t) !== undefined;
     if (!has('backup_meta') || !has('meta') || !has('documents')) throw bad('it was not written by `kb backup`');
-    const meta = new Map((db.prepare('SELECT key, value FROM backup_meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
-    if (meta.get('format') !== BACKUP_FORMAT) throw bad(`backup format ${meta.get('format')} is not one this program reads`);
+    const meta = new Map(
+      (db.prepare('SELECT key, value FROM backup_meta').all() as { key: string; value: string }[]).map((r) => [
+        r.key,
+        r.value,
+      ]),
+    );
+    if (meta.get('format') !== BACKUP_FORMAT)
+      throw bad(`backup format ${meta.get('format')} is not one this program reads`);
     const schema = readSchemaVersion(db);
-    if (schema > SCHEMA_VERSION) throw bad(`its database schema (${schema}) is newer than this program's (${SCHEMA_VERSION}): upgrade first`);
+    if (schema > SCHEMA_VERSION)
+      throw bad(`its database schema (${schema}) is newer than this program's (${SCHEMA_VERSION}): upgrade first`);
     const documents = count(db, 'documents');
     const passages = count(db, 'passages');
-    if (String(documents) !== meta.get('documents') || String(passages) !== meta.get('passages')) throw bad('its contents do not match what it says it holds');
+    if (String(documents) !== meta.get('documents') || String(passages) !== meta.get('passages'))
+      throw bad('its contents do not match what it says it holds');
     const held = new Set(db.prepare('SELECT name FROM backup_files').pluck().all() as string[]);
-    const needed = db.prepare(`SELECT DISTINCT sha256, file_name FROM documents${schema >= 6 ? ' WHERE has_original = 1' : ''}`).all() as { sha256: string; file_name: string }[];
+    const needed = db
+      .prepare(`SELECT DISTINCT sha256, file_name FROM documents${schema >= 6 ? ' WHERE has_original = 1' : ''}`)
+      .all() as { sha256: string; file_name: string }[];
     const missingOriginals = needed.map((d) => originalName(d.sha256, d.file_name)).filter((name) => !held.has(name));
     return { documents, passages, originals: held.size, missingOriginals, index: meta.get('index') === '1' };
   } finally {
@@ -143,12 +176,19 @@ export class BackupReader {
   }
 
   originals(): IterableIterator<{ sha256: string; name: string; data: Buffer }> {
-    return this.db.prepare('SELECT sha256, name, data FROM backup_files').iterate() as IterableIterator<{ sha256: string; name: string; data: Buffer }>;
+    return this.db.prepare('SELECT sha256, name, data FROM backup_files').iterate() as IterableIterator<{
+      sha256: string;
+      name: string;
+      data: Buffer;
+    }>;
   }
 
   /** An index part's bytes (null when the backup has none). */
   indexPart(name: string): Buffer | null {
-    const chunks = this.db.prepare('SELECT data FROM backup_index WHERE part = ? ORDER BY chunk').pluck().all(name) as Buffer[];
+    const chunks = this.db
+      .prepare('SELECT data FROM backup_index WHERE part = ? ORDER BY chunk')
+      .pluck()
+      .all(name) as Buffer[];
     return chunks.length ? Buffer.concat(chunks) : null;
   }
 
@@ -188,7 +228,8 @@ export class ExclusiveLock {
       return new ExclusiveLock(db);
     } catch (e) {
       db.close();
-      if (String((e as { code?: string }).code).startsWith('SQLITE_BUSY')) throw new KbError('DATABASE_IN_USE', { file });
+      if (String((e as { code?: string }).code).startsWith('SQLITE_BUSY'))
+        throw new KbError('DATABASE_IN_USE', { file });
       throw e;
     }
   }

@@ -37,16 +37,22 @@ export class Documents {
     this.s = {
       get: p('SELECT * FROM documents WHERE id = ?'),
       bySource: p('SELECT * FROM documents WHERE source_id = ?'),
-      storedEmail: p("SELECT * FROM documents WHERE sha256 = ? AND mime = 'message/rfc822' AND parent_id IS NULL LIMIT 1"),
+      storedEmail: p(
+        "SELECT * FROM documents WHERE sha256 = ? AND mime = 'message/rfc822' AND parent_id IS NULL LIMIT 1",
+      ),
       children: p('SELECT * FROM documents WHERE parent_id = ? ORDER BY id'),
       text: p('SELECT text FROM document_text WHERE doc_id = ?').pluck(),
       passages: p(`SELECT ${PASSAGE_COLUMNS} FROM passages WHERE doc_id = ? ORDER BY ord`),
       passageCount: p('SELECT count(*) FROM passages WHERE doc_id = ?').pluck(),
       blocks: p('SELECT kind, level, page, start, "end", fingerprint FROM blocks WHERE doc_id = ? ORDER BY ord'),
       shaInUse: p('SELECT 1 FROM documents WHERE sha256 = ? AND id IS NOT ?'),
-      sharedBlock: p('SELECT 1 FROM blocks b JOIN documents d ON d.id = b.doc_id WHERE b.fingerprint = ? AND d.source_id <> ? LIMIT 1'),
+      sharedBlock: p(
+        'SELECT 1 FROM blocks b JOIN documents d ON d.id = b.doc_id WHERE b.fingerprint = ? AND d.source_id <> ? ' +
+          'LIMIT 1',
+      ),
       firstCopies: p(
-        `SELECT min(o.doc_id) FROM blocks b JOIN blocks o ON o.fingerprint = b.fingerprint AND o.doc_id <> b.doc_id AND o.kind = 'paragraph'
+        `SELECT min(o.doc_id) FROM blocks b JOIN blocks o ON o.fingerprint = b.fingerprint AND o.doc_id <> b.doc_id AND
+          o.kind = 'paragraph'
          WHERE b.doc_id = ? AND b.kind = 'paragraph' GROUP BY b.fingerprint HAVING count(DISTINCT o.doc_id) = 1`,
       ).pluck(),
       fingerprints: p('SELECT DISTINCT fingerprint FROM passages WHERE doc_id = ?').pluck(),
@@ -55,7 +61,8 @@ export class Documents {
            file_name = ?, parent_id = ?, pages = ?, bytes = ?, has_original = ?, updated_at = ? WHERE id = ?`,
       ),
       insert: p(
-        `INSERT INTO documents (sha256, kind, mime, title, published_at, author, source_url, file_name, parent_id, pages, bytes,
+        `INSERT INTO documents (sha256, kind, mime, title, published_at, author, source_url, file_name, parent_id,
+          pages, bytes,
            has_original, source_id, ingested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deletePassages: p('DELETE FROM passages WHERE doc_id = ?'),
@@ -64,9 +71,13 @@ export class Documents {
       deleteBlocks: p('DELETE FROM blocks WHERE doc_id = ?'),
       deleteDocument: p('DELETE FROM documents WHERE id = ?'),
       insertText: p('INSERT INTO document_text (doc_id, text) VALUES (?, ?)'),
-      insertBlock: p('INSERT INTO blocks (doc_id, ord, kind, level, page, start, "end", fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insertBlock: p(
+        'INSERT INTO blocks (doc_id, ord, kind, level, page, start, "end", fingerprint) VALUES (?, ?, ?, ?, ?, ' +
+          '?, ?, ?)',
+      ),
       insertPassage: p(
-        `INSERT INTO passages (doc_id, ord, text, start, "end", page, section, title, fingerprint, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO passages (doc_id, ord, text, start, "end", page, section, title, fingerprint, tokens)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       moveOrds: p('UPDATE passages SET ord = -1 - ord WHERE doc_id = ?'),
       setOrd: p('UPDATE passages SET ord = ? WHERE id = ?'),
@@ -78,10 +89,15 @@ export class Documents {
       referenced: p('SELECT DISTINCT sha256, file_name FROM documents WHERE has_original = 1'),
       expected: p('SELECT DISTINCT sha256, file_name, bytes FROM documents WHERE has_original = 1'),
       originalInUse: p('SELECT file_name FROM documents WHERE sha256 = ? AND has_original = 1').pluck(),
-      count: p('SELECT count(*) AS n, coalesce(sum(pages), 0) AS pages, coalesce(sum(bytes), 0) AS bytes, min(published_at) AS dfrom, max(published_at) AS dto FROM documents'),
+      count: p(
+        'SELECT count(*) AS n, coalesce(sum(pages), 0) AS pages, coalesce(sum(bytes), 0) AS bytes, ' +
+          'min(published_at) AS dfrom, max(published_at) AS dto FROM documents',
+      ),
       passageTotal: p('SELECT count(*) FROM passages').pluck(),
       byKind: p('SELECT kind, count(*) AS n FROM documents GROUP BY kind'),
-      passageCounts: p('SELECT doc_id, count(*) AS n FROM passages WHERE doc_id IN (SELECT value FROM json_each(?)) GROUP BY doc_id'),
+      passageCounts: p(
+        'SELECT doc_id, count(*) AS n FROM passages WHERE doc_id IN (SELECT value FROM json_each(?)) GROUP BY doc_id',
+      ),
     };
   }
 
@@ -156,7 +172,20 @@ export class Documents {
   upsert(doc: NewDocument, now: string = new Date().toISOString()): { id: number; created: boolean } {
     const existing = this.bySource(doc.source_id);
     const original = doc.has_original === false ? 0 : 1;
-    const fields = [doc.sha256, doc.kind, doc.mime, doc.title, doc.published_at, doc.author, doc.source_url, doc.file_name, doc.parent_id, doc.pages, doc.bytes, original];
+    const fields = [
+      doc.sha256,
+      doc.kind,
+      doc.mime,
+      doc.title,
+      doc.published_at,
+      doc.author,
+      doc.source_url,
+      doc.file_name,
+      doc.parent_id,
+      doc.pages,
+      doc.bytes,
+      original,
+    ];
     if (!existing) {
       const info = this.s.insert!.run(...fields, doc.source_id, now, now);
       const id = Number(info.lastInsertRowid);
@@ -175,7 +204,8 @@ export class Documents {
     // With a new title every passage's FTS row changes: replace them all.
     if (titleChanged) this.s.deletePassages!.run(id);
     this.replacePassagesOf(id, doc.passages, doc.title, titleChanged ? [] : this.passagesOf(id));
-    if (existing.has_original && (existing.sha256 !== doc.sha256 || existing.file_name !== doc.file_name || !original)) this.releaseOriginal(existing.sha256, existing.file_name, now);
+    if (existing.has_original && (existing.sha256 !== doc.sha256 || existing.file_name !== doc.file_name || !original))
+      this.releaseOriginal(existing.sha256, existing.file_name, now);
     if (original) this.keepOriginal(doc.sha256, doc.file_name);
     return { id, created: false };
   }
@@ -209,7 +239,12 @@ export class Documents {
     return this.replacePassagesOf(docId, passages, doc.title, this.passagesOf(docId));
   }
 
-  private replacePassagesOf(docId: number, passages: NewPassage[], title: string, old: PassageRow[]): { kept: number; replaced: number } {
+  private replacePassagesOf(
+    docId: number,
+    passages: NewPassage[],
+    title: string,
+    old: PassageRow[],
+  ): { kept: number; replaced: number } {
     const key = (p: { start: number; end: number; text: string }) => `${p.start}:${p.end}:${p.text}`;
     const wanted = new Set(passages.map(key));
     const touched = new Set<string>(passages.map((p) => p.fingerprint));
@@ -232,7 +267,9 @@ export class Documents {
 
   private writeContent(id: number, doc: NewDocument): void {
     this.s.insertText!.run(id, doc.text);
-    doc.blocks.forEach((b, ord) => this.s.insertBlock!.run(id, ord, b.kind, b.level, b.page, b.start, b.end, b.fingerprint));
+    doc.blocks.forEach((b, ord) =>
+      this.s.insertBlock!.run(id, ord, b.kind, b.level, b.page, b.start, b.end, b.fingerprint),
+    );
   }
 
   private insertPassage(docId: number, ord: number, p: NewPassage, title: string): void {
@@ -264,7 +301,9 @@ export class Documents {
 
   /** True when some stored document's original is the file `name` (of these bytes). */
   originalInUse(ref: OriginalRef): boolean {
-    return (this.s.originalInUse!.all(ref.sha256) as string[]).some((fileName) => originalName(ref.sha256, fileName) === ref.name);
+    return (this.s.originalInUse!.all(ref.sha256) as string[]).some(
+      (fileName) => originalName(ref.sha256, fileName) === ref.name,
+    );
   }
 
   forgetReleased(name: string): void {
@@ -279,19 +318,35 @@ export class Documents {
   /** Every original file the stored documents need, by name. */
   referencedOriginals(): Map<string, string> {
     const out = new Map<string, string>();
-    for (const r of this.s.referenced!.all() as { sha256: string; file_name: string }[]) out.set(originalName(r.sha256, r.file_name), r.sha256);
+    for (const r of this.s.referenced!.all() as { sha256: string; file_name: string }[])
+      out.set(originalName(r.sha256, r.file_name), r.sha256);
     return out;
   }
 
   list(query: ListDocumentsQuery = {}): { total: number; documents: DocumentRow[] } {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (query.kind) { where.push('kind = ?'); params.push(query.kind); }
-    if (query.from) { where.push('published_at >= ?'); params.push(query.from); }
-    if (query.to) { where.push('published_at <= ?'); params.push(query.to); }
-    if (query.parentId !== undefined) { where.push('parent_id = ?'); params.push(query.parentId); }
+    if (query.kind) {
+      where.push('kind = ?');
+      params.push(query.kind);
+    }
+    if (query.from) {
+      where.push('published_at >= ?');
+      params.push(query.from);
+    }
+    if (query.to) {
+      where.push('published_at <= ?');
+      params.push(query.to);
+    }
+    if (query.parentId !== undefined) {
+      where.push('parent_id = ?');
+      params.push(query.parentId);
+    }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.db.prepare(`SELECT count(*) FROM documents ${clause}`).pluck().get(...params) as number;
+    const total = this.db
+      .prepare(`SELECT count(*) FROM documents ${clause}`)
+      .pluck()
+      .get(...params) as number;
     const documents = this.db
       .prepare(`SELECT * FROM documents ${clause} ORDER BY published_at DESC NULLS LAST, id DESC LIMIT ? OFFSET ?`)
       .all(...params, query.limit ?? 50, query.offset ?? 0) as DocumentRow[];
@@ -299,9 +354,22 @@ export class Documents {
   }
 
   stats(): StoreStats {
-    const d = this.s.count!.get() as { n: number; pages: number; bytes: number; dfrom: string | null; dto: string | null };
+    const d = this.s.count!.get() as {
+      n: number;
+      pages: number;
+      bytes: number;
+      dfrom: string | null;
+      dto: string | null;
+    };
     const by_kind: Record<DocumentKind, number> = { bulletin: 0, strategy: 0, other: 0 };
     for (const row of this.s.byKind!.all() as { kind: DocumentKind; n: number }[]) by_kind[row.kind] = row.n;
-    return { documents: d.n, passages: this.s.passageTotal!.get() as number, pages: d.pages, by_kind, date_range: { from: d.dfrom, to: d.dto }, bytes: d.bytes };
+    return {
+      documents: d.n,
+      passages: this.s.passageTotal!.get() as number,
+      pages: d.pages,
+      by_kind,
+      date_range: { from: d.dfrom, to: d.dto },
+      bytes: d.bytes,
+    };
   }
 }

@@ -34,13 +34,19 @@ export class EmbeddingRows {
     this.s = {
       any: p('SELECT 1 FROM embeddings LIMIT 1'),
       count: p('SELECT count(*) FROM embeddings WHERE model = ?').pluck(),
-      missingCount: p('SELECT count(*) FROM passages p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.passage_id = p.id AND e.model = ?)').pluck(),
+      missingCount: p(
+        'SELECT count(*) FROM passages p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.passage_id = p.id ' +
+          'AND e.model = ?)',
+      ).pluck(),
       missing: p(
         `SELECT p.id, p.title, p.section, p.text FROM passages p
          WHERE p.id > ? AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.passage_id = p.id AND e.model = ?)
          ORDER BY p.id LIMIT ?`,
       ),
-      insert: p('INSERT OR REPLACE INTO embeddings (passage_id, model, dim, vector) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)'),
+      insert: p(
+        'INSERT OR REPLACE INTO embeddings (passage_id, model, dim, vector) SELECT ?, ?, ?, ? WHERE EXISTS ' +
+          '(SELECT 1 FROM passages WHERE id = ?)',
+      ),
       deleteModel: p('DELETE FROM embeddings WHERE model = ?'),
       deleteOthers: p('DELETE FROM embeddings WHERE model <> ?'),
       deleteAll: p('DELETE FROM embeddings'),
@@ -48,15 +54,25 @@ export class EmbeddingRows {
       wrongDim: p('SELECT count(*) FROM embeddings WHERE model = ? AND (dim <> ? OR length(vector) <> 4 * ?)').pluck(),
       liveIds: p('SELECT passage_id FROM embeddings WHERE model = ?').pluck(),
       vector: p('SELECT vector FROM embeddings WHERE passage_id = ? AND model = ?').pluck(),
-      vectors: p('SELECT passage_id AS id, vector FROM embeddings WHERE model = ? AND passage_id IN (SELECT value FROM json_each(?))'),
+      vectors: p(
+        'SELECT passage_id AS id, vector FROM embeddings WHERE model = ? AND passage_id IN (SELECT value FROM ' +
+          'json_each(?))',
+      ),
       all: p('SELECT passage_id AS id, vector FROM embeddings WHERE model = ? ORDER BY passage_id'),
       changes: p('SELECT gen, passage_id, op FROM vector_log WHERE model = ? AND gen > ? ORDER BY gen LIMIT ?'),
       oldestChange: p('SELECT min(gen) FROM vector_log').pluck(),
       pruneLog: p('DELETE FROM vector_log WHERE gen <= ?'),
       passageCount: p('SELECT count(*) FROM passages').pluck(),
-      fitSample: p(`SELECT title || ' ' || coalesce(section, '') || ' ' || text AS t FROM passages WHERE (id * 2654435761) % ? < ? ORDER BY id`).pluck(),
-      saveFit: p('INSERT OR REPLACE INTO embedder_models (id, family, created_at, fitted_on, data) VALUES (?, ?, ?, ?, ?)'),
-      latestFit: p('SELECT data FROM embedder_models WHERE family = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').pluck(),
+      fitSample: p(
+        `SELECT title || ' ' || coalesce(section, '') || ' ' || text AS t FROM passages
+         WHERE (id * 2654435761) % ? < ? ORDER BY id`,
+      ).pluck(),
+      saveFit: p(
+        'INSERT OR REPLACE INTO embedder_models (id, family, created_at, fitted_on, data) VALUES (?, ?, ?, ?, ?)',
+      ),
+      latestFit: p(
+        'SELECT data FROM embedder_models WHERE family = ? ORDER BY created_at DESC, rowid DESC LIMIT 1',
+      ).pluck(),
       fit: p('SELECT data FROM embedder_models WHERE id = ?').pluck(),
     };
   }
@@ -118,7 +134,8 @@ export class EmbeddingRows {
 
   vectorsOf(model: string, ids: readonly number[]): VectorRow[] {
     const out: VectorRow[] = [];
-    for (let i = 0; i < ids.length; i += 5_000) out.push(...(this.s.vectors!.all(model, JSON.stringify(ids.slice(i, i + 5_000))) as VectorRow[]));
+    for (let i = 0; i < ids.length; i += 5_000)
+      out.push(...(this.s.vectors!.all(model, JSON.stringify(ids.slice(i, i + 5_000))) as VectorRow[]));
     return out;
   }
 
@@ -145,7 +162,10 @@ export class EmbeddingRows {
     this.s.pruneLog!.run(upTo);
   }
 
-  /** A deterministic sample of passage texts to fit the built-in embedder on: every passage when few, else an even spread of ids. */
+  /**
+   * A deterministic sample of passage texts to fit the built-in embedder on: every passage when few, else an even
+   * spread of ids.
+   */
   fitSample(size: number): string[] {
     const total = this.s.passageCount!.get() as number;
     return this.s.fitSample!.all(Math.max(total, 1), Math.min(total, size)) as string[];

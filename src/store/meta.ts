@@ -32,7 +32,9 @@ export class Meta {
 
   constructor(db: Db) {
     this.select = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
-    this.upsert = db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.upsert = db.prepare(
+      'INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    );
   }
 
   get(key: MetaKey): string | undefined {
@@ -56,7 +58,13 @@ export class Meta {
     const id = this.get('embedderId');
     if (!id) return null;
     const kind = this.get('embedderKind') ?? '';
-    return { id, kind, dim: Number(this.get('embedderDim') ?? 0), description: this.get('embedderDescription') ?? '', builtin: kind === 'builtin' };
+    return {
+      id,
+      kind,
+      dim: Number(this.get('embedderDim') ?? 0),
+      description: this.get('embedderDescription') ?? '',
+      builtin: kind === 'builtin',
+    };
   }
 
   /** The embedder kind configured when vectors were last made, even if none are stored now. */
@@ -76,11 +84,18 @@ export class Meta {
 /** The schema version of a database, 0 for a new one (before the meta table exists). */
 export function readSchemaVersion(db: Db): number {
   const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
-  return hasMeta ? Number((db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(KEYS.schemaVersion) as string | undefined) ?? 0) : 0;
+  return hasMeta
+    ? Number(
+        (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(KEYS.schemaVersion) as string | undefined) ?? 0,
+      )
+    : 0;
 }
 
 export function writeSchemaVersion(db: Db, version: number): void {
-  db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(KEYS.schemaVersion, String(version));
+  db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+    KEYS.schemaVersion,
+    String(version),
+  );
 }
 
 /** One meta value of another database (a backup's snapshot), without a Meta on it. */

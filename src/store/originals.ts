@@ -48,7 +48,10 @@ export class Originals {
     return path.join(this.dir, originalName(sha256, fileName));
   }
 
-  /** Writes the bytes once (temp file, then rename); a second put of the same content is free. Call inside the write transaction. */
+  /**
+   * Writes the bytes once (temp file, then rename); a second put of the same content is free. Call inside the write
+   * transaction.
+   */
   put(sha256: string, fileName: string, bytes: Uint8Array): string {
     const target = this.pathOf(sha256, fileName);
     return guarded(target, () => {

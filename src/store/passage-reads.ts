@@ -17,14 +17,16 @@ export function hasFilters(f: Filters): boolean {
 const RECORD_SQL = `
   SELECT p.id, p.doc_id, p.text, p.start, p."end", p.page, p.section, d.title, d.published_at, d.kind,
          d.source_url, d.file_name, d.mime, d.parent_id, parent.title AS parent_title, p.fingerprint,
-         r.documents AS repeat_documents, r.passages AS repeat_passages, r.first_date AS repeat_first, r.last_date AS repeat_last
+         r.documents AS repeat_documents, r.passages AS repeat_passages,
+         r.first_date AS repeat_first, r.last_date AS repeat_last
   FROM passages p
   JOIN documents d ON d.id = p.doc_id
   LEFT JOIN documents parent ON parent.id = d.parent_id
   LEFT JOIN repeated_text r ON r.fingerprint = p.fingerprint`;
 
 /** Filters as SQL over passages p joined to documents d (named parameters: see filterParams). */
-const FILTER_SQL = `(@from IS NULL OR d.published_at >= @from) AND (@to IS NULL OR d.published_at <= @to) AND (@kind IS NULL OR d.kind = @kind)
+const FILTER_SQL = `(@from IS NULL OR d.published_at >= @from) AND (@to IS NULL OR d.published_at <= @to) AND (@kind IS
+  NULL OR d.kind = @kind)
   AND (@document IS NULL OR d.id = @document OR d.parent_id = @document)`;
 
 /** Ids go to SQLite as one JSON array, so one prepared statement serves any number of them. */
@@ -45,7 +47,10 @@ export class PassageReads {
       match: p('SELECT rowid AS id, -rank AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?'),
       records: p(`${RECORD_SQL} WHERE p.id IN (SELECT value FROM json_each(?))`),
       fingerprints: p('SELECT id, fingerprint FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
-      allowedAmong: p(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN (SELECT value FROM json_each(@ids)) AND ${FILTER_SQL}`).pluck(),
+      allowedAmong: p(
+        `SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN (SELECT value FROM ` +
+          `json_each(@ids)) AND ${FILTER_SQL}`,
+      ).pluck(),
       allowed: p(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE ${FILTER_SQL}`).pluck(),
       postings: p('SELECT doc FROM passages_vocab WHERE term = ?').pluck(),
       count: p('SELECT count(*) FROM passages').pluck(),
@@ -54,7 +59,10 @@ export class PassageReads {
          ORDER BY d.published_at IS NULL, d.published_at, p.doc_id, p.ord LIMIT ?`,
       ).pluck(),
       sameDocumentOrText: p('SELECT id FROM passages WHERE doc_id = ? OR fingerprint = ?').pluck(),
-      ofDocuments: p(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE d.id = @id OR d.parent_id = @id ORDER BY d.id, p.ord`).pluck(),
+      ofDocuments: p(
+        `SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE d.id = @id OR d.parent_id = @id ORDER ` +
+          `BY d.id, p.ord`,
+      ).pluck(),
     };
   }
 
@@ -76,7 +84,11 @@ export class PassageReads {
   fingerprints(ids: readonly number[]): Map<number, string> {
     const out = new Map<number, string>();
     for (let i = 0; i < ids.length; i += CHUNK) {
-      for (const r of this.s.fingerprints!.all(JSON.stringify(ids.slice(i, i + CHUNK))) as { id: number; fingerprint: string }[]) out.set(r.id, r.fingerprint);
+      for (const r of this.s.fingerprints!.all(JSON.stringify(ids.slice(i, i + CHUNK))) as {
+        id: number;
+        fingerprint: string;
+      }[])
+        out.set(r.id, r.fingerprint);
     }
     return out;
   }
@@ -85,7 +97,11 @@ export class PassageReads {
   allowedAmong(ids: readonly number[], f: Filters): Set<number> {
     const out = new Set<number>();
     for (let i = 0; i < ids.length; i += CHUNK) {
-      for (const id of this.s.allowedAmong!.all({ ids: JSON.stringify(ids.slice(i, i + CHUNK)), ...filterParams(f) }) as number[]) out.add(id);
+      for (const id of this.s.allowedAmong!.all({
+        ids: JSON.stringify(ids.slice(i, i + CHUNK)),
+        ...filterParams(f),
+      }) as number[])
+        out.add(id);
     }
     return out;
   }
@@ -120,6 +136,11 @@ export class PassageReads {
   }
 }
 
-function filterParams(f: Filters): { from: string | null; to: string | null; kind: string | null; document: number | null } {
+function filterParams(f: Filters): {
+  from: string | null;
+  to: string | null;
+  kind: string | null;
+  document: number | null;
+} {
   return { from: f.from ?? null, to: f.to ?? null, kind: f.kind ?? null, document: f.document ?? null };
 }

@@ -174,12 +174,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER embeddings_ai AFTER INSERT ON embeddings BEGIN
     UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_generation';
     INSERT INTO vector_log (gen, passage_id, model, op)
-    VALUES ((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_generation'), new.passage_id, new.model, 'add');
+    VALUES ((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_generation'), new.passage_id, new.model,
+      'add');
   END;
   CREATE TRIGGER embeddings_ad AFTER DELETE ON embeddings BEGIN
     UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'vectors_generation';
     INSERT INTO vector_log (gen, passage_id, model, op)
-    VALUES ((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_generation'), old.passage_id, old.model, 'remove');
+    VALUES ((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'vectors_generation'), old.passage_id, old.model,
+      'remove');
   END;
   `,
 ];

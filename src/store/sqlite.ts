@@ -53,10 +53,14 @@ export function sqliteError(err: unknown, file: string): unknown {
   const code = String((err as { code?: unknown })?.code ?? '');
   const detail = err instanceof Error ? err.message : String(err);
   const dir = path.dirname(file);
-  if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC') return new KbError('DISK_FULL', { dir, detail }, { cause: err });
-  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new KbError('DATA_READ_ONLY', { dir, detail }, { cause: err });
-  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return new KbError('DATABASE_CORRUPT', { file, detail }, { cause: err });
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new KbError('STORE_LOCKED', { file }, { cause: err });
+  if (code.startsWith('SQLITE_FULL') || code === 'ENOSPC')
+    return new KbError('DISK_FULL', { dir, detail }, { cause: err });
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM')
+    return new KbError('DATA_READ_ONLY', { dir, detail }, { cause: err });
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'))
+    return new KbError('DATABASE_CORRUPT', { file, detail }, { cause: err });
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return new KbError('STORE_LOCKED', { file }, { cause: err });
   if (code.startsWith('SQLITE_CANTOPEN')) return new KbError('DATABASE_UNOPENABLE', { file, detail }, { cause: err });
   if (code.startsWith('SQLITE_IOERR')) return new KbError('DISK_ERROR', { file, detail }, { cause: err });
   return err;

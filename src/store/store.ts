@@ -12,7 +12,10 @@ import { guarded, openSqlite, sqliteError, type Db } from './sqlite.js';
 import type { StoreStats } from './types.js';
 
 export interface StoreOpenOptions {
-  /** Open for reading only: nothing is created or changed (a missing database is an empty one only if it can be created). */
+  /**
+   * Open for reading only: nothing is created or changed (a missing database is an empty one only if it can be
+   * created).
+   */
   readonly?: boolean;
 }
 
@@ -79,11 +82,17 @@ export class Store {
     const db = openSqlite(folder.database, { readonly: true });
     try {
       const version = guarded(folder.database, () => readSchemaVersion(db));
-      if (version > SCHEMA_VERSION) throw new KbError('STORE_SCHEMA_TOO_NEW', { file: folder.database, found: version, supported: SCHEMA_VERSION });
+      if (version > SCHEMA_VERSION)
+        throw new KbError('STORE_SCHEMA_TOO_NEW', { file: folder.database, found: version, supported: SCHEMA_VERSION });
       if (version < SCHEMA_VERSION) {
         // An older database is upgraded once (a write), then read as usual.
         db.close();
-        if (!folder.writable()) throw new KbError('SCHEMA_NEEDS_UPGRADE', { file: folder.database, found: version, supported: SCHEMA_VERSION });
+        if (!folder.writable())
+          throw new KbError('SCHEMA_NEEDS_UPGRADE', {
+            file: folder.database,
+            found: version,
+            supported: SCHEMA_VERSION,
+          });
         return Store.openWritable(folder, true);
       }
       db.pragma('foreign_keys = ON');
@@ -102,7 +111,10 @@ export class Store {
     return this.db.open;
   }
 
-  /** Runs fn in one IMMEDIATE transaction (the writer lock taken up front); SQLite and disk failures become coded errors. */
+  /**
+   * Runs fn in one IMMEDIATE transaction (the writer lock taken up front); SQLite and disk failures become coded
+   * errors.
+   */
   transaction<T>(fn: () => T): T {
     if (this.readonly) throw new KbError('DATA_READ_ONLY', { dir: this.folder.dir, detail: 'opened for reading' });
     return guarded(this.file, () => this.db.transaction(fn).immediate());
@@ -124,7 +136,10 @@ export class Store {
     }
   }
 
-  /** Opened for reading, the FTS check runs on a second, writable connection if the folder allows one (it writes nothing). */
+  /**
+   * Opened for reading, the FTS check runs on a second, writable connection if the folder allows one (it writes
+   * nothing).
+   */
   private checkFts(): void {
     if (!this.readonly) return checkFts(this.db);
     if (!this.folder.writable()) return;
@@ -154,7 +169,8 @@ export class Store {
 
 function migrate(db: Db, file: string): void {
   const current = readSchemaVersion(db);
-  if (current > SCHEMA_VERSION) throw new KbError('STORE_SCHEMA_TOO_NEW', { file, found: current, supported: SCHEMA_VERSION });
+  if (current > SCHEMA_VERSION)
+    throw new KbError('STORE_SCHEMA_TOO_NEW', { file, found: current, supported: SCHEMA_VERSION });
   for (let v = current; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v]!);

@@ -12,15 +12,54 @@ export interface Span {
 }
 
 const ABBREVIATIONS = new Set([
-  'mr', 'mrs', 'ms', 'dr', 'prof', 'cllr', 'st', 'rev', 'sr', 'jr', 'no', 'nos', 'vs', 'etc', 'e.g', 'i.e', 'cf', 'al',
-  'approx', 'dept', 'est', 'fig', 'inc', 'ltd', 'co', 'vol', 'pp', 'p', 'para', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul',
-  'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'cllr',
+  'st',
+  'rev',
+  'sr',
+  'jr',
+  'no',
+  'nos',
+  'vs',
+  'etc',
+  'e.g',
+  'i.e',
+  'cf',
+  'al',
+  'approx',
+  'dept',
+  'est',
+  'fig',
+  'inc',
+  'ltd',
+  'co',
+  'vol',
+  'pp',
+  'p',
+  'para',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
 ]);
 /** Longer than any abbreviation above: a look back stops here. */
 const MAX_ABBREVIATION = 8;
 
 const isTerminator = (c: string | undefined) => c === '.' || c === '!' || c === '?';
-const isCloser = (c: string | undefined) => c === '"' || c === "'" || c === '”' || c === '’' || c === ')' || c === ']';
+const CLOSERS = new Set(['"', "'", '”', '’', ')', ']']);
+const isCloser = (c: string | undefined) => c !== undefined && CLOSERS.has(c);
 const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
 const isLower = (c: string | undefined) => c !== undefined && /\p{Ll}/u.test(c);
 const isLetter = (c: string | undefined) => c !== undefined && /\p{L}/u.test(c);
@@ -48,7 +87,11 @@ export function sentenceSpans(text: string, from = 0, to = text.length, meter?: 
     while (end < to && isTerminator(text[end])) end++;
     while (end < to && isCloser(text[end])) end++;
     tick(meter, end - i);
-    if ((end === to || isSpace(text[end])) && !isAbbreviation(text, start, i, meter) && nextStartsSentence(text, end, to, meter)) {
+    if (
+      (end === to || isSpace(text[end])) &&
+      !isAbbreviation(text, start, i, meter) &&
+      nextStartsSentence(text, end, to, meter)
+    ) {
       spans.push({ start, end });
       start = skipSpace(text, end, to, meter);
       i = start;

@@ -23,7 +23,8 @@ export class ExactIndex implements VectorIndex {
 
   add(items: { id: number; vector: Float32Array }[]): void {
     for (const { id, vector } of items) {
-      if (vector.length !== this.dim) throw new Error(`vector of ${vector.length} dimensions in an index of ${this.dim}`);
+      if (vector.length !== this.dim)
+        throw new Error(`vector of ${vector.length} dimensions in an index of ${this.dim}`);
       this.vectors.set(id, vector);
     }
   }

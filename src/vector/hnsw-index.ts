@@ -28,7 +28,13 @@ export class HnswIndex implements VectorIndex {
   private readonly options: HnswOptions;
   private efSearch: number;
 
-  private constructor(index: InstanceType<typeof HierarchicalNSW>, dim: number, live: Set<number>, tombstones: number, options: HnswOptions) {
+  private constructor(
+    index: InstanceType<typeof HierarchicalNSW>,
+    dim: number,
+    live: Set<number>,
+    tombstones: number,
+    options: HnswOptions,
+  ) {
     this.index = index;
     this.dim = dim;
     this.live = live;
@@ -40,7 +46,13 @@ export class HnswIndex implements VectorIndex {
 
   static create(dim: number, capacity = 1024, options: HnswOptions = DEFAULT_HNSW): HnswIndex {
     const index = new HierarchicalNSW('cosine', dim);
-    index.initIndex({ maxElements: Math.max(16, capacity), m: options.m, efConstruction: options.efConstruction, randomSeed: 100, allowReplaceDeleted: true });
+    index.initIndex({
+      maxElements: Math.max(16, capacity),
+      m: options.m,
+      efConstruction: options.efConstruction,
+      randomSeed: 100,
+      allowReplaceDeleted: true,
+    });
     return new HnswIndex(index, dim, new Set(), 0, options);
   }
 
@@ -49,10 +61,16 @@ export class HnswIndex implements VectorIndex {
    * other label in the file is tombstoned here, so the index never returns a
    * passage that no longer exists.
    */
-  static read(file: string, dim: number, liveIds: Set<number>, options: HnswOptions = DEFAULT_HNSW): { index: HnswIndex; missing: number[] } {
+  static read(
+    file: string,
+    dim: number,
+    liveIds: Set<number>,
+    options: HnswOptions = DEFAULT_HNSW,
+  ): { index: HnswIndex; missing: number[] } {
     const index = new HierarchicalNSW('cosine', dim);
     index.readIndexSync(file, true);
-    if (index.getNumDimensions() !== dim) throw new Error(`index has ${index.getNumDimensions()} dimensions, expected ${dim}`);
+    if (index.getNumDimensions() !== dim)
+      throw new Error(`index has ${index.getNumDimensions()} dimensions, expected ${dim}`);
     const live = new Set<number>();
     let tombstones = 0;
     for (const label of index.getIdsList()) {
@@ -104,9 +122,11 @@ export class HnswIndex implements VectorIndex {
   add(items: { id: number; vector: Float32Array }[]): void {
     const fresh = items.filter((i) => !this.live.has(i.id));
     const needed = this.index.getCurrentCount() + Math.max(0, fresh.length - this.tombstones);
-    if (needed > this.index.getMaxElements()) this.index.resizeIndex(Math.max(needed, Math.ceil(this.index.getMaxElements() * 1.5)));
+    if (needed > this.index.getMaxElements())
+      this.index.resizeIndex(Math.max(needed, Math.ceil(this.index.getMaxElements() * 1.5)));
     for (const { id, vector } of items) {
-      if (vector.length !== this.dim) throw new Error(`vector of ${vector.length} dimensions in an index of ${this.dim}`);
+      if (vector.length !== this.dim)
+        throw new Error(`vector of ${vector.length} dimensions in an index of ${this.dim}`);
       if (this.live.has(id)) {
         this.index.markDelete(id);
         this.live.delete(id);
@@ -132,7 +152,9 @@ export class HnswIndex implements VectorIndex {
     if (n <= 0) return [];
     const widened = n > this.efSearch;
     if (widened) this.index.setEf(n);
-    const result = accept ? this.index.searchKnn(Array.from(query), n, accept) : this.index.searchKnn(Array.from(query), n);
+    const result = accept
+      ? this.index.searchKnn(Array.from(query), n, accept)
+      : this.index.searchKnn(Array.from(query), n);
     if (widened) this.index.setEf(this.efSearch);
     return result.neighbors.map((id, i) => ({ id, score: 1 - result.distances[i]! }));
   }

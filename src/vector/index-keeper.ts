@@ -66,7 +66,13 @@ export class IndexKeeper {
   }
 
   state(): IndexState {
-    const s: IndexState = { embedder: this.embedder, dim: this.index?.dim ?? 0, count: this.index?.size() ?? 0, generation: this.generation, opened: this.opened };
+    const s: IndexState = {
+      embedder: this.embedder,
+      dim: this.index?.dim ?? 0,
+      count: this.index?.size() ?? 0,
+      generation: this.generation,
+      opened: this.opened,
+    };
     if (this.reason) s.reason = this.reason;
     return s;
   }
@@ -105,7 +111,8 @@ export class IndexKeeper {
       this.generation = generation;
       this.opened = manifest.generation === generation && missing.length === 0 ? 'loaded' : 'updated';
       if (this.opened === 'updated') {
-        this.reason = `the index was older than the database (generation ${manifest.generation}, database ${generation})`;
+        this.reason =
+          `the index was older than the database (generation ${manifest.generation}, database ` + `${generation})`;
         this.log.info(`vector index: ${this.reason}: brought up to date`);
         this.dirty = true;
       }
@@ -138,7 +145,9 @@ export class IndexKeeper {
     }
     if (generation === this.generation) return true;
     const limit = Number.isFinite(maxChanges) ? maxChanges : 1_000_000_000;
-    const changes = this.store.read(() => this.store.embeddings.changesSince(recorded.id, this.generation, limit, generation));
+    const changes = this.store.read(() =>
+      this.store.embeddings.changesSince(recorded.id, this.generation, limit, generation),
+    );
     if (changes === null) {
       this.diffWithDatabase(recorded.id, generation);
       return true;
@@ -189,11 +198,17 @@ export class IndexKeeper {
     this.opened = 'rebuilt';
     this.reason = reason;
     this.dirty = true;
-    this.log.info(`vector index rebuilt (${reason}): ${index.size()} vectors in ${Date.now() - started} ms${this.options.writable ? '' : ' (kept in memory)'}`);
+    this.log.info(
+      `vector index rebuilt (${reason}): ${index.size()} vectors in ${Date.now() - started} ` +
+        `ms${this.options.writable ? '' : ' (kept in memory)'}`,
+    );
     this.saveIfDirty();
   }
 
-  /** Writes the index when it has changes the file lacks and this process may write (a full or read-only disk is logged, not fatal). */
+  /**
+   * Writes the index when it has changes the file lacks and this process may write (a full or read-only disk is logged,
+   * not fatal).
+   */
   saveIfDirty(): boolean {
     if (!this.dirty || !this.options.writable) return false;
     try {
@@ -208,7 +223,10 @@ export class IndexKeeper {
     }
   }
 
-  /** Persists the index: data file first (temp + rename), then the manifest; then forgets the vector changes it reflects. */
+  /**
+   * Persists the index: data file first (temp + rename), then the manifest; then forgets the vector changes it
+   * reflects.
+   */
   save(): void {
     if (!this.index || !this.embedder) {
       this.removeFiles();
@@ -218,12 +236,26 @@ export class IndexKeeper {
       fs.mkdirSync(this.folder.dir, { recursive: true });
       this.index.write(this.file);
       const bytes = fs.statSync(this.file).size;
-      const manifest: Manifest = { format: 1, embedder: this.embedder, dim: this.index.dim, count: this.index.size(), generation: this.generation, bytes, written_at: new Date().toISOString() };
+      const manifest: Manifest = {
+        format: 1,
+        embedder: this.embedder,
+        dim: this.index.dim,
+        count: this.index.size(),
+        generation: this.generation,
+        bytes,
+        written_at: new Date().toISOString(),
+      };
       writeManifest(this.folder.dir, manifest);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC') throw new KbError('DISK_FULL', { dir: this.folder.dir, detail: 'writing the vector index' }, { cause: err });
-      if (code === 'EROFS' || code === 'EACCES') throw new KbError('DATA_READ_ONLY', { dir: this.folder.dir, detail: 'writing the vector index' }, { cause: err });
+      if (code === 'ENOSPC')
+        throw new KbError('DISK_FULL', { dir: this.folder.dir, detail: 'writing the vector index' }, { cause: err });
+      if (code === 'EROFS' || code === 'EACCES')
+        throw new KbError(
+          'DATA_READ_ONLY',
+          { dir: this.folder.dir, detail: 'writing the vector index' },
+          { cause: err },
+        );
       throw err;
     }
     this.dirty = false;
@@ -243,14 +275,18 @@ export class IndexKeeper {
     const problems: string[] = [];
     const manifest = readManifest(this.folder.dir)!;
     const generation = this.store.meta.vectorsGeneration();
-    if (manifest.generation !== generation) problems.push(`index: the manifest reflects generation ${manifest.generation}, the database is at ${generation}`);
+    if (manifest.generation !== generation)
+      problems.push(`index: the manifest reflects generation ${manifest.generation}, the database is at ${generation}`);
     const live = this.store.embeddings.liveIds(recorded.id);
     const onDisk = HnswIndex.liveLabels(this.file, recorded.dim);
     const missing = [...live].filter((id) => !onDisk.has(id));
     const stale = [...onDisk].filter((id) => !live.has(id));
-    if (missing.length) problems.push(`index: ${missing.length} stored vectors are not in the index (e.g. passage ${missing[0]})`);
-    if (stale.length) problems.push(`index: ${stale.length} labels point at passages that have no vector (e.g. ${stale[0]})`);
-    if (manifest.count !== onDisk.size) problems.push(`index: the manifest counts ${manifest.count} vectors, the file holds ${onDisk.size}`);
+    if (missing.length)
+      problems.push(`index: ${missing.length} stored vectors are not in the index (e.g. passage ${missing[0]})`);
+    if (stale.length)
+      problems.push(`index: ${stale.length} labels point at passages that have no vector (e.g. ${stale[0]})`);
+    if (manifest.count !== onDisk.size)
+      problems.push(`index: the manifest counts ${manifest.count} vectors, the file holds ${onDisk.size}`);
     return problems;
   }
 

@@ -28,7 +28,11 @@ const REQUESTS: { method?: 'GET' | 'POST'; url: string; payload?: object }[] = [
   { url: '/api/timeline?q=apprenticeships' },
   { url: '/api/timeline?q=attendance&mode=lexical&limit=20' },
   { method: 'POST', url: '/api/ask', payload: { question: 'How many educational psychologists did we recruit?' } },
-  { method: 'POST', url: '/api/ask', payload: { question: 'what is happening with specialist places', filters: { kind: 'strategy' } } },
+  {
+    method: 'POST',
+    url: '/api/ask',
+    payload: { question: 'what is happening with specialist places', filters: { kind: 'strategy' } },
+  },
   { url: '/api/documents' },
   { url: '/api/documents?kind=bulletin&limit=3&offset=1' },
   { url: '/api/documents/1' },
@@ -72,8 +76,15 @@ describe('recorded API answers over the samples', () => {
   it('every recorded request answers as recorded', async () => {
     const answers: Record<string, { status: number; body: unknown }> = {};
     for (const r of REQUESTS) {
-      const res = await app.inject({ method: r.method ?? 'GET', url: r.url, ...(r.payload ? { payload: r.payload } : {}) });
-      answers[`${r.method ?? 'GET'} ${r.url}${r.payload ? ` ${JSON.stringify(r.payload)}` : ''}`] = { status: res.statusCode, body: stable(res.json()) };
+      const res = await app.inject({
+        method: r.method ?? 'GET',
+        url: r.url,
+        ...(r.payload ? { payload: r.payload } : {}),
+      });
+      answers[`${r.method ?? 'GET'} ${r.url}${r.payload ? ` ${JSON.stringify(r.payload)}` : ''}`] = {
+        status: res.statusCode,
+        body: stable(res.json()),
+      };
     }
     if (process.env.KB_RECORD === '1' || !fs.existsSync(ANSWERS)) {
       fs.writeFileSync(ANSWERS, JSON.stringify(answers, null, 1) + '\n');

@@ -42,7 +42,9 @@ await timed('SQLite FTS5 bm25 (reference)', () => {
   const db = new Database(':memory:');
   db.exec("CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, body, tokenize = 'porter unicode61')");
   const insert = db.prepare('INSERT INTO docs (id, body) VALUES (?, ?)');
-  db.transaction(() => { for (const d of collection.corpus) insert.run(d.id, `${d.title} ${d.text}`); })();
+  db.transaction(() => {
+    for (const d of collection.corpus) insert.run(d.id, `${d.title} ${d.text}`);
+  })();
   const query = db.prepare('SELECT id FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 100');
   const run = new Map<string, string[]>();
   for (const q of collection.queries) {
@@ -57,34 +59,67 @@ await timed('SQLite FTS5 bm25 (reference)', () => {
 const ours = await runEval(collection, config, log, {
   modes: ['lexical', 'semantic', 'hybrid'],
 });
-for (const r of ours.results) rows.push({ system: `ours: ${r.mode}${r.embedder ? ` (${r.embedder.replace(/@.*/, '')})` : ''}`, ...r, ms: 0 });
+for (const r of ours.results)
+  rows.push({ system: `ours: ${r.mode}${r.embedder ? ` (${r.embedder.replace(/@.*/, '')})` : ''}`, ...r, ms: 0 });
 
 await timed('MiniSearch (defaults)', () => {
   const ms = new MiniSearch<{ id: string; title: string; text: string }>({ fields: ['title', 'text'] });
   ms.addAll(collection.corpus);
-  return new Map(collection.queries.map((q) => [q.id, ms.search(q.text).slice(0, 100).map((r) => String(r.id))]));
+  return new Map(
+    collection.queries.map((q) => [
+      q.id,
+      ms
+        .search(q.text)
+        .slice(0, 100)
+        .map((r) => String(r.id)),
+    ]),
+  );
 });
 
 await timed('Orama (defaults)', async () => {
   const db = create({ schema: { cid: 'string', title: 'string', text: 'string' } as const });
-  await insertMultiple(db, collection.corpus.map((d) => ({ cid: d.id, title: d.title, text: d.text })));
+  await insertMultiple(
+    db,
+    collection.corpus.map((d) => ({ cid: d.id, title: d.title, text: d.text })),
+  );
   const run = new Map<string, string[]>();
   for (const q of collection.queries) {
     const res = await oramaSearch(db, { term: q.text, limit: 100 });
-    run.set(q.id, res.hits.map((h) => String((h.document as { cid: string }).cid)));
+    run.set(
+      q.id,
+      res.hits.map((h) => String((h.document as { cid: string }).cid)),
+    );
   }
   return run;
 });
 
 const ref = rows.find((r) => r.system.startsWith('SQLite FTS5'))!;
 const pad = (s: string, n: number) => s.padEnd(n);
-console.log(`\nRetrieval quality on ${path.basename(dir)}: ${collection.corpus.length} documents, ${collection.queries.length} judged queries (${ours.passages} passages in our store)\n`);
+console.log(
+  `\nRetrieval quality on ${path.basename(dir)}: ${collection.corpus.length} documents, ${collection.queries.length} ` +
+    `judged queries (${ours.passages} passages in our store)\n`,
+);
 console.log(`${pad('system', 44)} ${pad('nDCG@10', 8)} ${pad('ratio', 6)} ${pad('R@100', 7)} ${pad('MRR@10', 7)}`);
 for (const r of rows) {
-  console.log(`${pad(r.system, 44)} ${pad(r['ndcg@10'].toFixed(4), 8)} ${pad((r['ndcg@10'] / ref['ndcg@10']).toFixed(3), 6)} ${pad(r['recall@100'].toFixed(4), 7)} ${pad(r['mrr@10'].toFixed(4), 7)}`);
+  console.log(
+    `${pad(r.system, 44)} ${pad(r['ndcg@10'].toFixed(4), 8)} ${pad((r['ndcg@10'] / ref['ndcg@10']).toFixed(3), 6)} ` +
+      `${pad(r['recall@100'].toFixed(4), 7)} ${pad(r['mrr@10'].toFixed(4), 7)}`,
+  );
 }
 const out = path.join(ROOT, 'data', 'bench');
 fs.mkdirSync(out, { recursive: true });
 const file = path.join(out, `quality-${new Date().toISOString().slice(0, 10)}.json`);
-fs.writeFileSync(file, JSON.stringify({ collection: path.basename(dir), date: new Date().toISOString(), machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`, rows }, null, 2));
+fs.writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      collection: path.basename(dir),
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`,
+      rows,
+    },
+    null,
+    2,
+  ),
+);
 console.log(`\nwritten to ${path.relative(ROOT, file)}`);

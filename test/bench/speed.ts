@@ -33,7 +33,9 @@ const only = process.argv.find((a) => a.startsWith('--only='));
 const keep = process.argv.find((a) => a.startsWith('--keep='))?.slice(7);
 const sizes = only
   ? only.slice(7).split(',').map(Number)
-  : quick ? [10_000] : [10_000, 100_000, ...(args.has('--large') ? [1_000_000] : [])];
+  : quick
+    ? [10_000]
+    : [10_000, 100_000, ...(args.has('--large') ? [1_000_000] : [])];
 const QUERIES = 200;
 const PASSAGES_PER_DOC = 10;
 const log = createLogger('warn');
@@ -61,7 +63,13 @@ const fileSize = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
 async function benchSize(n: number) {
   const dataDir = keep ? path.resolve(keep, String(n)) : fs.mkdtempSync(path.join(os.tmpdir(), 'kb-bench-'));
   fs.mkdirSync(dataDir, { recursive: true });
-  const config = loadConfig(process.env, { dataDir, embedder: 'builtin', logLevel: 'warn', rateLimitReads: 1_000_000_000, port: 0 });
+  const config = loadConfig(process.env, {
+    dataDir,
+    embedder: 'builtin',
+    logLevel: 'warn',
+    rateLimitReads: 1_000_000_000,
+    port: 0,
+  });
   const kb = await KnowledgeBase.open(config, log);
   const gen = generator(n);
   const kinds = ['bulletin', 'strategy', 'other'] as const;
@@ -107,8 +115,12 @@ async function benchSize(n: number) {
     bare_fts5: percentiles(await time(queries, (q) => fts.all(ftsQueries.get(q)))),
     bare_knn: percentiles(await time(queries, (q) => index.search(vectors.get(q)!, 10))),
     lexical: percentiles(await time(queries, (q) => searcher.search({ q, k: 10, mode: 'lexical', perDoc: 3 }))),
-    semantic: percentiles(await time(queries, (q) => searcher.search({ q, k: 10, mode: 'semantic', perDoc: 3, vector: vectors.get(q)! }))),
-    hybrid: percentiles(await time(queries, (q) => searcher.search({ q, k: 10, mode: 'hybrid', perDoc: 3, vector: vectors.get(q)! }))),
+    semantic: percentiles(
+      await time(queries, (q) => searcher.search({ q, k: 10, mode: 'semantic', perDoc: 3, vector: vectors.get(q)! })),
+    ),
+    hybrid: percentiles(
+      await time(queries, (q) => searcher.search({ q, k: 10, mode: 'hybrid', perDoc: 3, vector: vectors.get(q)! })),
+    ),
     query_embedding: percentiles(embedTimes),
   };
 
@@ -129,11 +141,18 @@ async function benchSize(n: number) {
     answered++;
     agree += ours.filter((r) => full.has(r.id)).length / full.size;
   }
-  const lexicalPlan = { overlap_at_10_with_full_or: Math.round((agree / Math.max(1, answered)) * 1000) / 1000, plans, budget: config.lexicalBudget };
+  const lexicalPlan = {
+    overlap_at_10_with_full_or: Math.round((agree / Math.max(1, answered)) * 1000) / 1000,
+    plans,
+    budget: config.lexicalBudget,
+  };
 
   // HNSW recall@10 against exact search over the same stored vectors.
   const exact = new ExactIndex(embedder.dim);
-  for (const row of db.prepare('SELECT passage_id AS id, vector FROM embeddings').iterate() as IterableIterator<{ id: number; vector: Buffer }>) {
+  for (const row of db.prepare('SELECT passage_id AS id, vector FROM embeddings').iterate() as IterableIterator<{
+    id: number;
+    vector: Buffer;
+  }>) {
     exact.add([{ id: row.id, vector: blobToVector(row.vector) }]);
   }
   // Two definitions: the share of the exact top-10 ids found, and (as
@@ -157,7 +176,12 @@ async function benchSize(n: number) {
       near += got.filter((h) => h.score >= threshold).length;
     });
     index.setEf(config.hnswEf);
-    return { ef, ids: Math.round((ids / (sample.length * 10)) * 1000) / 1000, within_1e3: Math.round((near / (sample.length * 10)) * 1000) / 1000, knn_p95_ms: percentiles(ms).p95 };
+    return {
+      ef,
+      ids: Math.round((ids / (sample.length * 10)) * 1000) / 1000,
+      within_1e3: Math.round((near / (sample.length * 10)) * 1000) / 1000,
+      knn_p95_ms: percentiles(ms).p95,
+    };
   };
   const efs = [64, 128, 320, 640, 1280, 2560, ...(n >= 1_000_000 ? [5120] : []), config.hnswEf];
   const recallByEf = [...new Set(efs)].sort((a, b) => a - b).map(recallAt);
@@ -168,10 +192,24 @@ async function benchSize(n: number) {
   // /api/search, loopback only, bounded in time.
   db.close();
   kb.index.save();
-  const server = spawn(process.execPath, [path.join(ROOT, 'src', 'bin', 'kb.js'), '--data', dataDir, '--json', '--embedder', 'builtin', 'serve', '--port', '0'], {
-    env: { ...process.env, KB_LOG_LEVEL: 'warn', KB_RATE_LIMIT_READS: '1000000000' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'src', 'bin', 'kb.js'),
+      '--data',
+      dataDir,
+      '--json',
+      '--embedder',
+      'builtin',
+      'serve',
+      '--port',
+      '0',
+    ],
+    {
+      env: { ...process.env, KB_LOG_LEVEL: 'warn', KB_RATE_LIMIT_READS: '1000000000' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout.on('data', (d: Buffer) => {
@@ -186,7 +224,15 @@ async function benchSize(n: number) {
     url,
     connections: 16,
     duration: quick ? 8 : 15,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/search?q=${encodeURIComponent(queries[next++ % queries.length]!)}` }) }],
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req) => ({
+          ...req,
+          path: `/api/search?q=${encodeURIComponent(queries[next++ % queries.length]!)}`,
+        }),
+      },
+    ],
   });
   server.kill('SIGTERM');
   await new Promise((resolve) => server.once('exit', resolve));
@@ -210,8 +256,17 @@ async function benchSize(n: number) {
     lexical_plan: lexicalPlan,
     overhead_hybrid_p95: Math.round((latency.hybrid.p95 / (latency.bare_fts5.p95 + latency.bare_knn.p95)) * 100) / 100,
     hnsw: { recall_at_10: recall, ef: config.hnswEf, queries: sample.length, by_ef: recallByEf },
-    size: { db_bytes_per_passage: Math.round(dbBytes / passages), index_bytes_per_passage: Math.round(indexBytes / passages) },
-    load: { connections: 16, seconds: quick ? 8 : 15, requests_per_s: Math.round(load.requests.average), p99_ms: load.latency.p99, errors: load.errors + load.timeouts + load.non2xx },
+    size: {
+      db_bytes_per_passage: Math.round(dbBytes / passages),
+      index_bytes_per_passage: Math.round(indexBytes / passages),
+    },
+    load: {
+      connections: 16,
+      seconds: quick ? 8 : 15,
+      requests_per_s: Math.round(load.requests.average),
+      p99_ms: load.latency.p99,
+      errors: load.errors + load.timeouts + load.non2xx,
+    },
   };
 }
 
@@ -222,20 +277,57 @@ for (const n of sizes) {
   results.push(r);
   const l = r.latency_ms;
   console.log(`\n${r.passages.toLocaleString('en-GB')} passages (${r.embedder.replace(/@.*/, '')})`);
-  if (r.ingest) console.log(`  ingest: ${r.ingest.passages_per_s_without_embedding} passages/s without embedding, ${r.ingest.passages_per_s_with_builtin_embedder} with the built-in embedder`);
+  if (r.ingest)
+    console.log(
+      `  ingest: ${r.ingest.passages_per_s_without_embedding} passages/s without embedding, ` +
+        `${r.ingest.passages_per_s_with_builtin_embedder} with the built-in embedder`,
+    );
   else console.log('  ingest: not measured (a kept corpus was measured again)');
   console.log(`  latency ms (p50 / p95 / p99), query embedding excluded:`);
-  for (const [name, p] of Object.entries(l)) console.log(`    ${name.padEnd(16)} ${String(p.p50).padStart(7)} ${String(p.p95).padStart(7)} ${String(p.p99).padStart(7)}`);
-  console.log(`  lexical plan (budget ${r.lexical_plan.budget} postings): top 10 overlap with bm25 over every word ${r.lexical_plan.overlap_at_10_with_full_or}; plans ${JSON.stringify(r.lexical_plan.plans)}`);
+  for (const [name, p] of Object.entries(l))
+    console.log(
+      `    ${name.padEnd(16)} ${String(p.p50).padStart(7)} ${String(p.p95).padStart(7)} ${String(p.p99).padStart(7)}`,
+    );
+  console.log(
+    `  lexical plan (budget ${r.lexical_plan.budget} postings): top 10 overlap with bm25 over every word ` +
+      `${r.lexical_plan.overlap_at_10_with_full_or}; plans ${JSON.stringify(r.lexical_plan.plans)}`,
+  );
   console.log(`  hybrid p95 overhead: ${r.overhead_hybrid_p95} × (bare FTS5 p95 + bare k-NN p95)`);
-  console.log(`  HNSW recall@10 against exact: ${r.hnsw.recall_at_10} (ef ${r.hnsw.ef}); by ef (ids / within 1e-3 / k-NN p95 ms): ${r.hnsw.by_ef.map((x) => `${x.ef}: ${x.ids}/${x.within_1e3}/${x.knn_p95_ms}`).join(', ')}`);
-  console.log(`  size per passage: database ${r.size.db_bytes_per_passage} B, index ${r.size.index_bytes_per_passage} B`);
-  console.log(`  load (16 connections, ${r.load.seconds} s): ${r.load.requests_per_s} requests/s, p99 ${r.load.p99_ms} ms, ${r.load.errors} errors`);
+  console.log(
+    `  HNSW recall@10 against exact: ${r.hnsw.recall_at_10} (ef ${r.hnsw.ef}); by ef (ids / within 1e-3 / k-NN p95 ` +
+      `ms): ${r.hnsw.by_ef.map((x) => `${x.ef}: ${x.ids}/${x.within_1e3}/${x.knn_p95_ms}`).join(', ')}`,
+  );
+  console.log(
+    `  size per passage: database ${r.size.db_bytes_per_passage} B, index ${r.size.index_bytes_per_passage} B`,
+  );
+  console.log(
+    `  load (16 connections, ${r.load.seconds} s): ${r.load.requests_per_s} requests/s, p99 ${r.load.p99_ms} ms, ` +
+      `${r.load.errors} errors`,
+  );
 }
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(`\npeak RSS: ${peakRssMb} MiB`);
 const out = path.join(ROOT, 'data', 'bench');
 fs.mkdirSync(out, { recursive: true });
-const file = path.join(out, `speed-${new Date().toISOString().slice(0, 10)}-${sizes.map((n) => (n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1000}k`)).join('-')}${quick ? '-quick' : ''}.json`);
-fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`, peak_rss_mb: peakRssMb, results }, null, 2));
+const file = path.join(
+  out,
+  `speed-${new Date().toISOString().slice(0, 10)}-` +
+    sizes.map((n) => (n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1000}k`)).join('-') +
+    `${quick ? '-quick' : ''}.json`,
+);
+fs.writeFileSync(
+  file,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine:
+        `${os.cpus().length} cores (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ` +
+        `${process.version}`,
+      peak_rss_mb: peakRssMb,
+      results,
+    },
+    null,
+    2,
+  ),
+);
 console.log(`written to ${path.relative(ROOT, file)}`);

@@ -6,25 +6,49 @@
  */
 import { rng } from '../../src/embed/lsa/svd.js';
 
-const HEAD = ('the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were her she there one ' +
-  'all we their been has would when who will more no if out so said what up its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three').split(' ');
-const DOMAIN = ('school schools pupils pupil teachers teacher headteachers headteacher attendance absence exclusion exclusions apprenticeship apprenticeships apprentices ' +
-  'skills training employers employer college colleges university curriculum ofsted inspection outstanding improvement strategy priorities vision plan plans funding budget ' +
-  'budgets council cabinet committee members partnership partners early help families family children young learners learning education services service support ' +
-  'special educational needs disabilities send assessment assessments psychologists caseworkers plans provision places admissions transport safeguarding wellbeing ' +
-  'mental health anxiety counselling nursery primary secondary academy academies trust trusts governors governance results gcse level attainment progress gap ' +
-  'disadvantaged premium meals holiday activities summer term autumn spring week weekly update bulletin director staff colleagues thank thanks consultation survey ' +
-  'report reports data figures target targets commissioning capital buildings maintenance recruitment vacancies retention workforce careers guidance employment ' +
-  'neet participation destinations youth justice social care hubs health visitors midwives voluntary community libraries transition year reception phonics reading ' +
-  'writing mathematics science languages digital computing technology online safety internet parents carers pupil referral units alternative inclusion inclusive ' +
-  'mainstream specialist resource bases travel weather closure closures snow ice heating energy climate sustainability green').split(' ');
+const HEAD = (
+  'the of and to in a is that for it as was with be by on not he this are or his from at which but have an they ' +
+  'you were her she there one ' +
+  'all we their been has would when who will more no if out so said what up its about into than them can only ' +
+  'other new some could time these two may then do first any my now such like our over man me even most made ' +
+  'after also did many before must through back years where much your way well down should because each just ' +
+  'those people how too little state good very make world still own see men work long get here between both life ' +
+  'being under never day same another know while last might us great old year off come since against go came ' +
+  'right used take three'
+).split(' ');
+const DOMAIN = (
+  'school schools pupils pupil teachers teacher headteachers headteacher attendance absence exclusion exclusions ' +
+  'apprenticeship apprenticeships apprentices ' +
+  'skills training employers employer college colleges university curriculum ofsted inspection outstanding ' +
+  'improvement strategy priorities vision plan plans funding budget ' +
+  'budgets council cabinet committee members partnership partners early help families family children young ' +
+  'learners learning education services service support ' +
+  'special educational needs disabilities send assessment assessments psychologists caseworkers plans provision ' +
+  'places admissions transport safeguarding wellbeing ' +
+  'mental health anxiety counselling nursery primary secondary academy academies trust trusts governors ' +
+  'governance results gcse level attainment progress gap ' +
+  'disadvantaged premium meals holiday activities summer term autumn spring week weekly update bulletin director ' +
+  'staff colleagues thank thanks consultation survey ' +
+  'report reports data figures target targets commissioning capital buildings maintenance recruitment vacancies ' +
+  'retention workforce careers guidance employment ' +
+  'neet participation destinations youth justice social care hubs health visitors midwives voluntary community ' +
+  'libraries transition year reception phonics reading ' +
+  'writing mathematics science languages digital computing technology online safety internet parents carers ' +
+  'pupil referral units alternative inclusion inclusive ' +
+  'mainstream specialist resource bases travel weather closure closures snow ice heating energy climate ' +
+  'sustainability green'
+).split(' ');
 
 function syllableWord(rand: () => number): string {
   const c = 'bcdfghjklmnprstvwz';
   const v = 'aeiou';
   const n = 2 + Math.floor(rand() * 3);
   let w = '';
-  for (let i = 0; i < n; i++) w += c[Math.floor(rand() * c.length)]! + v[Math.floor(rand() * v.length)]! + (rand() < 0.3 ? c[Math.floor(rand() * c.length)]! : '');
+  for (let i = 0; i < n; i++)
+    w +=
+      c[Math.floor(rand() * c.length)]! +
+      v[Math.floor(rand() * v.length)]! +
+      (rand() < 0.3 ? c[Math.floor(rand() * c.length)]! : '');
   return w;
 }
 
@@ -67,7 +91,12 @@ export function generator(seed = 1, vocabularySize = 40_000): Generator {
   // apprenticeships…). Without them the text, and its vectors, would have no
   // structure at all, which no real collection lacks.
   const TOPICS = 60;
-  const topicWords = Array.from({ length: TOPICS }, () => Array.from({ length: 600 }, () => vocabulary[HEAD.length + Math.floor(Math.pow(rand(), 2) * (vocabulary.length - HEAD.length))]!));
+  const topicWords = Array.from({ length: TOPICS }, () =>
+    Array.from(
+      { length: 600 },
+      () => vocabulary[HEAD.length + Math.floor(Math.pow(rand(), 2) * (vocabulary.length - HEAD.length))]!,
+    ),
+  );
   const topicWeights = new Float64Array(600);
   let topicTotal = 0;
   for (let i = 0; i < 600; i++) topicWeights[i] = topicTotal += 1 / Math.pow(i + 1, 0.9);

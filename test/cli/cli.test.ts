@@ -3,18 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { SAMPLES, kb, tempDir, writeFile } from '../helpers.js';
 
 describe('kb ingest / stats / delete', () => {
-  it('ingests the samples with --json: one result per document and a summary; exit 0; the second run is unchanged', () => {
+  it('ingests the samples with --json: a result per document and a summary, exit 0; a second run is unchanged', () => {
     const data = tempDir();
     const first = kb(['--data', data, '--json', 'ingest', SAMPLES]);
     expect(first.code).toBe(0);
     const lines = first.json();
     const summary = lines.pop()!;
-    expect(summary).toEqual({ summary: { files: 12, added: 12, updated: 0, unchanged: 0, failed: 0, passages: expect.any(Number) } });
+    expect(summary).toEqual({
+      summary: { files: 12, added: 12, updated: 0, unchanged: 0, failed: 0, passages: expect.any(Number) },
+    });
     for (const line of lines) {
-      expect(Object.keys(line).sort()).toEqual(expect.arrayContaining(['document_id', 'kind', 'passages', 'published_at', 'source_id', 'status', 'title']));
+      expect(Object.keys(line).sort()).toEqual(
+        expect.arrayContaining(['document_id', 'kind', 'passages', 'published_at', 'source_id', 'status', 'title']),
+      );
       expect(line.status).toBe('added');
     }
-    expect(lines.find((l) => l.title === '6 February 2024 weekly update')).toMatchObject({ kind: 'bulletin', published_at: '2024-02-06' });
+    expect(lines.find((l) => l.title === '6 February 2024 weekly update')).toMatchObject({
+      kind: 'bulletin',
+      published_at: '2024-02-06',
+    });
 
     const second = kb(['--json', 'ingest', SAMPLES], { KB_DATA_DIR: data });
     expect(second.code).toBe(0);
@@ -22,18 +29,30 @@ describe('kb ingest / stats / delete', () => {
 
     const stats = kb(['--data', data, '--json', 'stats']);
     expect(stats.code).toBe(0);
-    expect(stats.json()[0]).toMatchObject({ documents: 12, pages: 6, date_range: { from: '2024-01-09', to: '2025-01-14' }, by_kind: { bulletin: 10, strategy: 2, other: 0 } });
+    expect(stats.json()[0]).toMatchObject({
+      documents: 12,
+      pages: 6,
+      date_range: { from: '2024-01-09', to: '2025-01-14' },
+      by_kind: { bulletin: 10, strategy: 2, other: 0 },
+    });
   });
 
   it('exits 1 when some files fail, storing the rest, and says why on each', () => {
     const data = tempDir();
     const dir = tempDir();
     const bad = writeFile(dir, 'empty.txt', '');
-    const good = writeFile(dir, 'good.txt', 'Apprenticeships\n\nApprenticeships give young people a wage, a qualification and real experience of work.');
+    const good = writeFile(
+      dir,
+      'good.txt',
+      'Apprenticeships\n\nApprenticeships give young people a wage, a qualification and real experience of work.',
+    );
     const r = kb(['--data', data, '--json', 'ingest', bad, good]);
     expect(r.code).toBe(1);
     const [failed, added, summary] = r.json();
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'FILE_EMPTY', message: expect.stringContaining('empty.txt') } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { code: 'FILE_EMPTY', message: expect.stringContaining('empty.txt') },
+    });
     expect(added).toMatchObject({ status: 'added', title: 'Apprenticeships' });
     expect(summary).toMatchObject({ summary: { failed: 1, added: 1 } });
 
@@ -55,7 +74,13 @@ describe('kb ingest / stats / delete', () => {
 
   it('deletes a document by id, and exits 1 for an id that does not exist', () => {
     const data = tempDir();
-    const added = kb(['--data', data, '--json', 'ingest', path.join(SAMPLES, '2024-09-10-weekly-update.txt')]).json()[0]!;
+    const added = kb([
+      '--data',
+      data,
+      '--json',
+      'ingest',
+      path.join(SAMPLES, '2024-09-10-weekly-update.txt'),
+    ]).json()[0]!;
     const del = kb(['--data', data, '--json', 'delete', String(added.document_id)]);
     expect(del.code).toBe(0);
     expect(del.json()[0]).toMatchObject({ status: 'deleted', document_id: added.document_id });
@@ -82,7 +107,9 @@ describe('kb search / ask', () => {
     expect(ask.code).toBe(0);
     const answer = ask.json()[0]!;
     expect(answer.answer.some((a: { text: string }) => a.text.includes('240 new places'))).toBe(true);
-    expect(kb(['--data', data, 'ask', 'how many new specialist places from September?']).stdout).toMatch(/\[1\] 16 April 2024 weekly update, 16 April 2024/);
+    expect(kb(['--data', data, 'ask', 'how many new specialist places from September?']).stdout).toMatch(
+      /\[1\] 16 April 2024 weekly update, 16 April 2024/,
+    );
 
     expect(kb(['--data', data, 'search', 'x', '-k', '0']).code).toBe(2);
     expect(kb(['--data', data, 'search', 'x', '--from', 'March']).code).toBe(2);
@@ -102,7 +129,16 @@ describe('kb search / ask', () => {
     // Standing text (the helpdesk line of every sample bulletin) is one hit that says where else it is.
     const helpdesk = kb(['--data', data, 'search', 'require assistance helpdesk', '-k', '3']).stdout;
     expect(helpdesk).toContain('Same words in 10 documents, 9 January 2024 to 14 January 2025 (standing text)');
-    const all = kb(['--data', data, '--json', 'search', 'require assistance helpdesk', '-k', '5', '--all-repeats']).json()[0]!;
+    const all = kb([
+      '--data',
+      data,
+      '--json',
+      'search',
+      'require assistance helpdesk',
+      '-k',
+      '5',
+      '--all-repeats',
+    ]).json()[0]!;
     expect(all.results.filter((h: { text: string }) => h.text.startsWith('If you require')).length).toBeGreaterThan(1);
   });
 });

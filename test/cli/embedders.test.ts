@@ -14,12 +14,16 @@ describe('kb with no model, with a local model, after damage, and models for air
     expect(verify.json()[0]).toMatchObject({ ok: true, problems: [] });
     expect(verify.code).toBe(0);
     const stats = kb(['--data', data, '--json', 'stats']).json()[0]!;
-    expect(stats.embedder).toMatchObject({ id: expect.stringMatching(/^builtin-lsa-\d+d@[0-9a-f]{12}$/), dim: expect.any(Number), builtin: true });
+    expect(stats.embedder).toMatchObject({
+      id: expect.stringMatching(/^builtin-lsa-\d+d@[0-9a-f]{12}$/),
+      dim: expect.any(Number),
+      builtin: true,
+    });
     expect(stats.embedder.description).toMatch(/Built-in offline embedder/);
     expect(stats.index.count).toBe(stats.passages);
   });
 
-  it('with KB_MODEL naming a local model folder: ingest and verify pass, stats name the model and its dimension', () => {
+  it('with KB_MODEL naming a model folder: ingest and verify pass, stats name the model and its dimension', () => {
     const data = tempDir();
     const model = makeTinyModel(path.join(tempDir(), 'tiny-bert'), { dim: 16 });
     const env = { KB_MODEL: model.dir };
@@ -27,12 +31,18 @@ describe('kb with no model, with a local model, after damage, and models for air
     expect(ingest.code).toBe(0);
     expect(ingest.stderr).toContain('embedder: transformers:tiny-bert (16 dimensions)');
     expect(kb(['--data', data, 'verify'], env).code).toBe(0);
-    expect(kb(['--data', data, '--json', 'stats'], env).json()[0]!.embedder).toMatchObject({ id: 'transformers:tiny-bert', dim: 16, builtin: false });
+    expect(kb(['--data', data, '--json', 'stats'], env).json()[0]!.embedder).toMatchObject({
+      id: 'transformers:tiny-bert',
+      dim: 16,
+      builtin: false,
+    });
 
     // Another embedder is refused until `kb reindex`, which switches everything over.
     const refused = kb(['--data', data, '--embedder', 'builtin', 'ingest', SAMPLES]);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(/made by transformers:tiny-bert, but the configured embedder is the built-in embedder/);
+    expect(refused.stderr).toMatch(
+      /made by transformers:tiny-bert, but the configured embedder is the built-in embedder/,
+    );
     expect(refused.stderr).toContain('kb reindex');
     const reindex = kb(['--data', data, '--embedder', 'builtin', '--json', 'reindex']);
     expect(reindex.code).toBe(0);
@@ -41,22 +51,26 @@ describe('kb with no model, with a local model, after damage, and models for air
     expect(kb(['--data', data, '--json', 'stats']).json()[0]!.embedder).toMatchObject({ builtin: true });
   });
 
-  it('reads never write: with the index file gone, search and stats still work, verify says so, verify --repair rebuilds it', () => {
-    const data = tempDir();
-    expect(kb(['--data', data, 'ingest', SAMPLES]).code).toBe(0);
-    const file = path.join(data, 'vectors.hnsw');
-    fs.rmSync(file);
-    expect(kb(['--data', data, '--json', 'search', 'apprenticeships', '-k', '1']).json()[0]!.results).toHaveLength(1);
-    expect(kb(['--data', data, 'stats']).code).toBe(0);
-    expect(fs.existsSync(file)).toBe(false);
-    const verify = kb(['--data', data, '--json', 'verify']);
-    expect(verify.code).toBe(1);
-    expect(verify.json()[0]!.problems).toContain('index: the index file is missing');
-    const repair = kb(['--data', data, '--json', 'verify', '--repair']);
-    expect(repair.code).toBe(0);
-    expect(repair.json()[0]).toMatchObject({ ok: true, index: { opened: 'rebuilt' } });
-    expect(fs.existsSync(file)).toBe(true);
-  });
+  it(
+    'reads never write: with the index file gone, search and stats still work, verify says so, verify --repair ' +
+      'rebuilds it',
+    () => {
+      const data = tempDir();
+      expect(kb(['--data', data, 'ingest', SAMPLES]).code).toBe(0);
+      const file = path.join(data, 'vectors.hnsw');
+      fs.rmSync(file);
+      expect(kb(['--data', data, '--json', 'search', 'apprenticeships', '-k', '1']).json()[0]!.results).toHaveLength(1);
+      expect(kb(['--data', data, 'stats']).code).toBe(0);
+      expect(fs.existsSync(file)).toBe(false);
+      const verify = kb(['--data', data, '--json', 'verify']);
+      expect(verify.code).toBe(1);
+      expect(verify.json()[0]!.problems).toContain('index: the index file is missing');
+      const repair = kb(['--data', data, '--json', 'verify', '--repair']);
+      expect(repair.code).toBe(0);
+      expect(repair.json()[0]).toMatchObject({ ok: true, index: { opened: 'rebuilt' } });
+      expect(fs.existsSync(file)).toBe(true);
+    },
+  );
 
   it('kb model status and import manage models for air-gapped machines', () => {
     const data = tempDir();
@@ -64,12 +78,19 @@ describe('kb with no model, with a local model, after damage, and models for air
     const imported = kb(['--data', data, '--json', 'model', 'import', source.dir, '--name', 'council/tiny']);
     expect(imported.code).toBe(0);
     const status = kb(['--data', data, '--json', '--model', 'council/tiny', 'model', 'status']).json()[0]!;
-    expect(status).toMatchObject({ installed: ['council/tiny'], configured: { model: 'council/tiny', installed: true }, active: null });
+    expect(status).toMatchObject({
+      installed: ['council/tiny'],
+      configured: { model: 'council/tiny', installed: true },
+      active: null,
+    });
     fs.rmSync(path.join(source.dir, 'tokenizer.json'));
     const broken = kb(['--data', data, 'model', 'import', source.dir, '--name', 'council/broken']);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain('missing tokenizer.json');
     // An imported model is picked automatically.
-    expect(kb(['--data', data, '--model', 'council/tiny', 'ingest', path.join(SAMPLES, '2024-01-09-weekly-update.txt')]).stderr).toContain('embedder: transformers:council/tiny (8 dimensions)');
+    expect(
+      kb(['--data', data, '--model', 'council/tiny', 'ingest', path.join(SAMPLES, '2024-01-09-weekly-update.txt')])
+        .stderr,
+    ).toContain('embedder: transformers:council/tiny (8 dimensions)');
   });
 });

@@ -37,7 +37,11 @@ describe('embeddings: a vector for every passage from the active embedder', () =
     const passages = store.passages.count();
     expect(report.embedded).toBe(passages);
     const recorded = store.meta.embedder()!;
-    expect(recorded).toMatchObject({ id: expect.stringMatching(/^builtin-lsa-\d+d@[0-9a-f]{12}$/), kind: 'builtin', builtin: true });
+    expect(recorded).toMatchObject({
+      id: expect.stringMatching(/^builtin-lsa-\d+d@[0-9a-f]{12}$/),
+      kind: 'builtin',
+      builtin: true,
+    });
     expect(store.embeddings.count(recorded.id)).toBe(passages);
     expect(embeddings.problems()).toEqual([]);
     // A second sync finds nothing to do.
@@ -64,7 +68,10 @@ describe('embeddings: a vector for every passage from the active embedder', () =
     await entry.embeddings.sync();
     const db = new Database(store.file);
     db.prepare('DELETE FROM embeddings WHERE passage_id = (SELECT min(id) FROM passages)').run();
-    db.prepare("INSERT INTO embeddings (passage_id, model, dim, vector) VALUES ((SELECT max(id) FROM passages), 'other', 1, x'00000000')").run();
+    db.prepare(
+      `INSERT INTO embeddings (passage_id, model, dim, vector)
+       VALUES ((SELECT max(id) FROM passages), 'other', 1, x'00000000')`,
+    ).run();
     db.close();
     expect(entry.embeddings.problems()).toEqual([
       `vectors: 1 passages have no vector from ${store.meta.embedder()!.id}`,
@@ -80,18 +87,28 @@ describe('embeddings: a vector for every passage from the active embedder', () =
     entry.embeddings = await Embeddings.open({ ...config, model: model.dir }, store, silentLogger);
     await entry.embeddings.sync();
     expect(store.meta.embedder()).toMatchObject({ id: 'transformers:tiny-bert', dim: 16, builtin: false });
-    await expect(Embeddings.open({ ...config, embedder: 'builtin' }, store, silentLogger)).rejects.toMatchObject({ code: 'EMBEDDER_MISMATCH' });
+    await expect(Embeddings.open({ ...config, embedder: 'builtin' }, store, silentLogger)).rejects.toMatchObject({
+      code: 'EMBEDDER_MISMATCH',
+    });
     await entry.embeddings.close();
-    entry.embeddings = await Embeddings.open({ ...config, embedder: 'builtin' }, store, silentLogger, { allowSwitch: true });
+    entry.embeddings = await Embeddings.open({ ...config, embedder: 'builtin' }, store, silentLogger, {
+      allowSwitch: true,
+    });
     const report = await entry.embeddings.reindex();
     expect(report).toMatchObject({ switched: true, refitted: true, embedded: store.passages.count() });
     expect(store.meta.embedder()).toMatchObject({ builtin: true });
-    expect(query(config.dataDir, "SELECT count(*) AS n FROM embeddings WHERE model LIKE 'transformers:%'")[0]!.n).toBe(0);
+    expect(query(config.dataDir, "SELECT count(*) AS n FROM embeddings WHERE model LIKE 'transformers:%'")[0]!.n).toBe(
+      0,
+    );
   });
 
   it('a passage is embedded with its document title and the heading over it', () => {
-    expect(passageForEmbedding('5 March 2024 weekly update', 'Apprenticeships', 'Starts rose by a tenth.')).toBe('5 March 2024 weekly update. Apprenticeships.\nStarts rose by a tenth.');
-    expect(passageForEmbedding('T', 'Apprenticeships', 'Apprenticeships\n\nStarts rose.')).toBe('T.\nApprenticeships\n\nStarts rose.');
+    expect(passageForEmbedding('5 March 2024 weekly update', 'Apprenticeships', 'Starts rose by a tenth.')).toBe(
+      '5 March 2024 weekly update. Apprenticeships.\nStarts rose by a tenth.',
+    );
+    expect(passageForEmbedding('T', 'Apprenticeships', 'Apprenticeships\n\nStarts rose.')).toBe(
+      'T.\nApprenticeships\n\nStarts rose.',
+    );
     expect(passageForEmbedding('T', null, 'x')).toBe('T.\nx');
   });
 });

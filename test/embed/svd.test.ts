@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { rng, symmetricEigen, truncatedSvd, type SparseMatrix } from '../../src/embed/lsa/svd.js';
 import { embedLsa, fitLsa, deserialiseLsa, serialiseLsa } from '../../src/embed/lsa/lsa-model.js';
 
-function randomSparse(rows: number, cols: number, density: number, seed: number): { sparse: SparseMatrix; dense: Float64Array } {
+function randomSparse(
+  rows: number,
+  cols: number,
+  density: number,
+  seed: number,
+): { sparse: SparseMatrix; dense: Float64Array } {
   const r = rng(seed);
   const dense = new Float64Array(rows * cols);
   const rowStart = new Int32Array(rows + 1);
@@ -19,7 +24,10 @@ function randomSparse(rows: number, cols: number, density: number, seed: number)
     }
     rowStart[i + 1] = colIndex.length;
   }
-  return { sparse: { rows, cols, rowStart, colIndex: Int32Array.from(colIndex), values: Float32Array.from(values) }, dense };
+  return {
+    sparse: { rows, cols, rowStart, colIndex: Int32Array.from(colIndex), values: Float32Array.from(values) },
+    dense,
+  };
 }
 
 describe('truncated SVD', () => {
@@ -28,20 +36,22 @@ describe('truncated SVD', () => {
     const cols = 40;
     const { sparse, dense } = randomSparse(rows, cols, 0.2, 3);
     const ata = new Float64Array(cols * cols);
-    for (let i = 0; i < cols; i++) for (let j = 0; j < cols; j++) {
-      let s = 0;
-      for (let r = 0; r < rows; r++) s += dense[r * cols + i]! * dense[r * cols + j]!;
-      ata[i * cols + j] = s;
-    }
+    for (let i = 0; i < cols; i++)
+      for (let j = 0; j < cols; j++) {
+        let s = 0;
+        for (let r = 0; r < rows; r++) s += dense[r * cols + i]! * dense[r * cols + j]!;
+        ata[i * cols + j] = s;
+      }
     const exact = [...symmetricEigen(ata, cols).values].sort((a, b) => b - a).map((v) => Math.sqrt(Math.max(v, 0)));
     const svd = truncatedSvd(sparse, 8, { oversample: 10, powerIterations: 6 });
     for (let j = 0; j < 8; j++) expect(Math.abs(svd.s[j]! - exact[j]!) / exact[j]!).toBeLessThan(1e-3);
     // right singular vectors are orthonormal
-    for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b++) {
-      let d = 0;
-      for (let c = 0; c < cols; c++) d += svd.vt[a * cols + c]! * svd.vt[b * cols + c]!;
-      expect(d).toBeCloseTo(a === b ? 1 : 0, 6);
-    }
+    for (let a = 0; a < 8; a++)
+      for (let b = 0; b < 8; b++) {
+        let d = 0;
+        for (let c = 0; c < cols; c++) d += svd.vt[a * cols + c]! * svd.vt[b * cols + c]!;
+        expect(d).toBeCloseTo(a === b ? 1 : 0, 6);
+      }
   });
 });
 
@@ -61,7 +71,8 @@ describe('LSA model', () => {
     const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
     const q = embedLsa(model, 'apprentice employer');
     const scores = texts.map((t) => cos(q, embedLsa(model, t)));
-    // "apprentice employer" shares no stem with the first two texts, yet they rank with the third, above every attendance text.
+    // "apprentice employer" shares no stem with the first two texts, yet they rank with the third, above every
+    // attendance text.
     expect(Math.min(...scores.slice(0, 3))).toBeGreaterThan(Math.max(...scores.slice(3)) + 0.3);
     expect(fitLsa(texts, { dim: 2, minDf: 1, maxVocab: 1000 }).fit).toBe(model.fit);
   });

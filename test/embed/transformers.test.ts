@@ -23,7 +23,15 @@ describe('transformers.js embedder on a generated model, offline', () => {
 
   beforeAll(async () => {
     model = makeTinyModel(path.join(tempDir(), 'tiny-bert'), { dim: 24 });
-    embedder = await TransformersEmbedder.open({ model: model.dir, modelsDir, offline: true, quantized: true, threads: 1, batchSize: 2, queryInstruction: 'what ' });
+    embedder = await TransformersEmbedder.open({
+      model: model.dir,
+      modelsDir,
+      offline: true,
+      quantized: true,
+      threads: 1,
+      batchSize: 2,
+      queryInstruction: 'what ',
+    });
   });
   afterAll(async () => {
     await embedder?.close();
@@ -66,13 +74,29 @@ describe('model folders', () => {
   it('refuses an incomplete folder with a message naming what is missing', async () => {
     const model = makeTinyModel(path.join(tempDir(), 'broken'));
     fs.rmSync(path.join(model.dir, 'tokenizer.json'));
-    const err = await TransformersEmbedder.open({ model: model.dir, modelsDir: tempDir(), offline: true, quantized: true, threads: 1, batchSize: 8, queryInstruction: '' }).catch((e: unknown) => e);
+    const err = await TransformersEmbedder.open({
+      model: model.dir,
+      modelsDir: tempDir(),
+      offline: true,
+      quantized: true,
+      threads: 1,
+      batchSize: 8,
+      queryInstruction: '',
+    }).catch((e: unknown) => e);
     expect(isKbError(err, 'MODEL_INCOMPLETE')).toBe(true);
     expect((err as Error).message).toContain('tokenizer.json');
   });
 
   it('refuses a model id that is not installed when offline', async () => {
-    const err = await TransformersEmbedder.open({ model: 'Xenova/bge-small-en-v1.5', modelsDir: tempDir(), offline: true, quantized: true, threads: 1, batchSize: 8, queryInstruction: '' }).catch((e: unknown) => e);
+    const err = await TransformersEmbedder.open({
+      model: 'Xenova/bge-small-en-v1.5',
+      modelsDir: tempDir(),
+      offline: true,
+      quantized: true,
+      threads: 1,
+      batchSize: 8,
+      queryInstruction: '',
+    }).catch((e: unknown) => e);
     expect(isKbError(err, 'MODEL_NOT_FOUND')).toBe(true);
   });
 
@@ -81,7 +105,15 @@ describe('model folders', () => {
     const modelsDir = tempDir();
     expect(importModel(source.dir, modelsDir, 'council/tiny')).toBe('council/tiny');
     expect(installedModels(modelsDir)).toEqual(['council/tiny']);
-    const e = await TransformersEmbedder.open({ model: 'council/tiny', modelsDir, offline: true, quantized: true, threads: 1, batchSize: 8, queryInstruction: '' });
+    const e = await TransformersEmbedder.open({
+      model: 'council/tiny',
+      modelsDir,
+      offline: true,
+      quantized: true,
+      threads: 1,
+      batchSize: 8,
+      queryInstruction: '',
+    });
     expect(e.dim).toBe(8);
     await e.close();
     fs.rmSync(path.join(source.dir, 'onnx'), { recursive: true });

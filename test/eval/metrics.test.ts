@@ -3,7 +3,11 @@ import { mrrAt, ndcgAt, recallAt, score } from '../../src/eval/metrics.js';
 
 describe('retrieval metrics (trec_eval formulas)', () => {
   // Judged: a=3, b=2, c=1; d is unjudged. The run returns d, a, c.
-  const qrels = new Map([['a', 3], ['b', 2], ['c', 1]]);
+  const qrels = new Map([
+    ['a', 3],
+    ['b', 2],
+    ['c', 1],
+  ]);
   const run = ['d', 'a', 'c'];
 
   it('nDCG@10 by hand: DCG = 3/log2(3) + 1/log2(4); IDCG = 3/log2(2) + 2/log2(3) + 1/log2(4)', () => {
@@ -27,7 +31,13 @@ describe('retrieval metrics (trec_eval formulas)', () => {
   });
 
   it('averages over the judged queries, counting a query with no results as zero', () => {
-    const s = score(new Map([['q1', ['a', 'b', 'c']]]), new Map([['q1', qrels], ['q2', new Map([['x', 1]])]]));
+    const s = score(
+      new Map([['q1', ['a', 'b', 'c']]]),
+      new Map([
+        ['q1', qrels],
+        ['q2', new Map([['x', 1]])],
+      ]),
+    );
     expect(s).toEqual({ 'ndcg@10': 0.5, 'recall@100': 0.5, 'mrr@10': 0.5, queries: 2 });
   });
 });

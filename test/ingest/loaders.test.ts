@@ -10,16 +10,31 @@ import { makeEml } from '../fixtures/make-eml.js';
 import { makePdf } from '../fixtures/make-pdf.js';
 
 const limits: LoaderLimits = { ...DEFAULT_LIMITS, parseTimeoutMs: 30_000, parseMemoryMb: 512 };
-const raw = (name: string, content: string | Uint8Array) => ({ name, bytes: typeof content === 'string' ? Buffer.from(content) : content });
+const raw = (name: string, content: string | Uint8Array) => ({
+  name,
+  bytes: typeof content === 'string' ? Buffer.from(content) : content,
+});
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isKbError(err) ? err.code : err).toBe(code);
 }
 
 describe('text loader', () => {
   it('reads paragraphs and headings, and Windows-1252 text', async () => {
-    const doc = await load(raw('a.txt', Buffer.from('Caf\xe9 news\n\nThe caf\xe9 at County Hall reopens on Monday with a new menu for staff and visitors.', 'latin1')), limits);
+    const doc = await load(
+      raw(
+        'a.txt',
+        Buffer.from(
+          'Caf\xe9 news\n\nThe caf\xe9 at County Hall reopens on Monday with a new menu for staff and visitors.',
+          'latin1',
+        ),
+      ),
+      limits,
+    );
     expect(doc.blocks.map((b) => [b.kind, b.text])).toEqual([
       ['heading', 'Café news'],
       ['paragraph', 'The café at County Hall reopens on Monday with a new menu for staff and visitors.'],
@@ -49,21 +64,36 @@ describe('HTML loader', () => {
   });
 
   it('reads markup nested up to the depth limit, and refuses deeper markup by its depth', async () => {
-    const nested = (n: number) => `<!doctype html><html><body>${'<div>'.repeat(n)}Deep content that still counts.${'</div>'.repeat(n)}</body></html>`;
+    const nested = (n: number) =>
+      `<!doctype html><html><body>${'<div>'.repeat(n)}Deep content that still ` +
+      `counts.${'</div>'.repeat(n)}</body></html>`;
     const doc = await load(raw('deep.html', nested(4_990)), limits);
     expect(doc.blocks.map((b) => b.text)).toEqual(['Deep content that still counts.']);
     const err = await load(raw('deeper.html', nested(5_001)), limits).catch((e: unknown) => e);
-    expect(isKbError(err, 'MALFORMED') && err.message).toBe('deeper.html: malformed HTML: markup nested 5,003 levels deep, over the limit of 5,000 (KB_MAX_HTML_DEPTH)');
-    const shallow = await load(raw('deep.html', nested(50)), { ...limits, maxHtmlDepth: 60 }).then(() => 'read', () => 'refused');
+    expect(isKbError(err, 'MALFORMED') && err.message).toBe(
+      'deeper.html: malformed HTML: markup nested 5,003 levels deep, over the limit of 5,000 (KB_MAX_HTML_DEPTH)',
+    );
+    const shallow = await load(raw('deep.html', nested(50)), { ...limits, maxHtmlDepth: 60 }).then(
+      () => 'read',
+      () => 'refused',
+    );
     expect(shallow).toBe('read');
-    expect(await load(raw('deep.html', nested(60)), { ...limits, maxHtmlDepth: 60 }).then(() => 'read', () => 'refused')).toBe('refused');
+    expect(
+      await load(raw('deep.html', nested(60)), { ...limits, maxHtmlDepth: 60 }).then(
+        () => 'read',
+        () => 'refused',
+      ),
+    ).toBe('refused');
   });
 });
 
 describe('e-mail loader', () => {
   it('reads the body and headers, and hands back PDF and DOCX attachments', async () => {
     const pdf = await makePdf({ title: 'Attached plan', sections: [{ paragraphs: ['The attached plan has text.'] }] });
-    const docx = await makeDocx({ title: 'Attached note', sections: [{ heading: 'Note', paragraphs: ['A note in Word.'] }] });
+    const docx = await makeDocx({
+      title: 'Attached note',
+      sections: [{ heading: 'Note', paragraphs: ['A note in Word.'] }],
+    });
     const eml = makeEml({
       from: 'Helen Marsh <hm@example.org>',
       subject: 'Weekly update',
@@ -72,18 +102,46 @@ describe('e-mail loader', () => {
       text: 'Hello colleagues.\n\nThis week we publish the plan.',
       attachments: [
         { fileName: 'plan.pdf', mime: 'application/pdf', bytes: pdf },
-        { fileName: 'note.docx', mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', bytes: docx },
+        {
+          fileName: 'note.docx',
+          mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+          bytes: docx,
+        },
       ],
     });
     const doc = await load(raw('m.eml', eml), limits);
-    expect(doc).toMatchObject({ mime: 'message/rfc822', formatTitle: 'Weekly update', author: 'Helen Marsh', headerDate: '2024-03-05', sourceId: 'mid:abc123@example.org' });
+    expect(doc).toMatchObject({
+      mime: 'message/rfc822',
+      formatTitle: 'Weekly update',
+      author: 'Helen Marsh',
+      headerDate: '2024-03-05',
+      sourceId: 'mid:abc123@example.org',
+    });
     expect(doc.blocks.map((b) => b.text)).toEqual(['Hello colleagues.', 'This week we publish the plan.']);
-    expect(doc.attachments!.map((a) => [a.fileName, a.bytes.length])).toEqual([['plan.pdf', pdf.length], ['note.docx', docx.length]]);
+    expect(doc.attachments!.map((a) => [a.fileName, a.bytes.length])).toEqual([
+      ['plan.pdf', pdf.length],
+      ['note.docx', docx.length],
+    ]);
   });
 
   it('uses the HTML body when there is no plain text', async () => {
-    const doc = await load(raw('h.eml', makeEml({ from: 'a@b.c', subject: 'S', date: 'Tue, 05 Mar 2024 08:30:00 +0000', messageId: 'x@y', html: '<h2>Heading</h2><p>Body text here.</p>' })), limits);
-    expect(doc.blocks.map((b) => [b.kind, b.text])).toEqual([['heading', 'Heading'], ['paragraph', 'Body text here.']]);
+    const doc = await load(
+      raw(
+        'h.eml',
+        makeEml({
+          from: 'a@b.c',
+          subject: 'S',
+          date: 'Tue, 05 Mar 2024 08:30:00 +0000',
+          messageId: 'x@y',
+          html: '<h2>Heading</h2><p>Body text here.</p>',
+        }),
+      ),
+      limits,
+    );
+    expect(doc.blocks.map((b) => [b.kind, b.text])).toEqual([
+      ['heading', 'Heading'],
+      ['paragraph', 'Body text here.'],
+    ]);
   });
 });
 
@@ -94,9 +152,21 @@ describe('PDF loader', () => {
       runningHeader: 'County Council: Test strategy',
       sections: [
         { heading: 'First section', paragraphs: ['Apprenticeships are the first subject, on the first page.'] },
-        { heading: 'Second section', newPage: true, paragraphs: ['Attendance is the second subject, on the second page.'] },
-        { heading: 'Third section', newPage: true, paragraphs: ['Admissions are the third subject, on the third page.'] },
-        { heading: 'Fourth section', newPage: true, paragraphs: ['Exclusions are the fourth subject, on the fourth page.'] },
+        {
+          heading: 'Second section',
+          newPage: true,
+          paragraphs: ['Attendance is the second subject, on the second page.'],
+        },
+        {
+          heading: 'Third section',
+          newPage: true,
+          paragraphs: ['Admissions are the third subject, on the third page.'],
+        },
+        {
+          heading: 'Fourth section',
+          newPage: true,
+          paragraphs: ['Exclusions are the fourth subject, on the fourth page.'],
+        },
       ],
     });
     const doc = await load(raw('s.pdf', pdf), limits);
@@ -110,13 +180,19 @@ describe('PDF loader', () => {
   });
 
   it('refuses a PDF with no text layer: it needs OCR', async () => {
-    await expectCode(load(raw('scan.pdf', await makePdf({ title: 'Scan', sections: [], imageOnly: true })), limits), 'NO_TEXT_LAYER');
+    await expectCode(
+      load(raw('scan.pdf', await makePdf({ title: 'Scan', sections: [], imageOnly: true })), limits),
+      'NO_TEXT_LAYER',
+    );
   });
 
   it('refuses a truncated PDF, garbage with a PDF header, and a PDF over the page limit', async () => {
     const pdf = await makePdf({ title: 'T', sections: [{ paragraphs: ['Some text.'] }], blankPages: 4 });
     await expectCode(load(raw('cut.pdf', pdf.subarray(0, Math.floor(pdf.length / 3))), limits), 'MALFORMED');
-    await expectCode(load(raw('junk.pdf', Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(5000, 0x5a)])), limits), 'MALFORMED');
+    await expectCode(
+      load(raw('junk.pdf', Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(5000, 0x5a)])), limits),
+      'MALFORMED',
+    );
     await expectCode(load(raw('long.pdf', pdf), { ...limits, maxPdfPages: 3 }), 'TOO_MANY_PAGES');
   });
 
@@ -146,14 +222,20 @@ describe('PDF loader', () => {
 
 describe('DOCX loader', () => {
   it('reads Word headings as sections', async () => {
-    const docx = await makeDocx({ title: 'Inclusion note', sections: [{ heading: 'Purpose', paragraphs: ['This note explains the purpose of the inclusion fund.'] }] });
+    const docx = await makeDocx({
+      title: 'Inclusion note',
+      sections: [{ heading: 'Purpose', paragraphs: ['This note explains the purpose of the inclusion fund.'] }],
+    });
     const doc = await load(raw('n.docx', docx), limits);
     expect(doc.blocks).toContainEqual({ kind: 'heading', text: 'Purpose', level: 1 });
     expect(doc.blocks.map((b) => b.text)).toContain('This note explains the purpose of the inclusion fund.');
   });
 
   it('refuses a damaged DOCX', async () => {
-    await expectCode(load(raw('bad.docx', Buffer.from('PK\u0003\u0004 this is not really a zip file at all')), limits), 'MALFORMED');
+    await expectCode(
+      load(raw('bad.docx', Buffer.from('PK\u0003\u0004 this is not really a zip file at all')), limits),
+      'MALFORMED',
+    );
   });
 });
 
@@ -165,7 +247,14 @@ describe('format detection', () => {
   });
 
   it('names the problem for unsupported and mislabelled files', () => {
-    const code = (f: () => unknown) => { try { f(); return 'none'; } catch (e) { return isKbError(e) ? e.code : 'other'; } };
+    const code = (f: () => unknown) => {
+      try {
+        f();
+        return 'none';
+      } catch (e) {
+        return isKbError(e) ? e.code : 'other';
+      }
+    };
     expect(code(() => detectFormat(raw('photo.png', '\x89PNG....')))).toBe('UNSUPPORTED_TYPE');
     expect(code(() => detectFormat(raw('fake.pdf', 'hello')))).toBe('MALFORMED');
     expect(code(() => detectFormat(raw('archive.zip', 'PK\u0003\u0004....')))).toBe('UNSUPPORTED_TYPE');

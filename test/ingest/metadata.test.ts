@@ -41,9 +41,19 @@ describe('dates', () => {
 
   it('falls back to the e-mail header, then the file properties, then the file name', () => {
     const blocks = [{ kind: 'paragraph' as const, text: 'Nothing dated here at all.' }];
-    expect(extractMetadata({ mime: 'message/rfc822', blocks, headerDate: '2024-03-05', createdDate: '2024-01-01' }, blocks, 'x.eml').published_at).toBe('2024-03-05');
-    expect(extractMetadata({ mime: 'application/pdf', blocks, createdDate: '2024-01-01' }, blocks, 'x.pdf').published_at).toBe('2024-01-01');
-    expect(extractMetadata({ mime: 'text/plain', blocks }, blocks, 'notes-2023-11-30.txt').published_at).toBe('2023-11-30');
+    expect(
+      extractMetadata(
+        { mime: 'message/rfc822', blocks, headerDate: '2024-03-05', createdDate: '2024-01-01' },
+        blocks,
+        'x.eml',
+      ).published_at,
+    ).toBe('2024-03-05');
+    expect(
+      extractMetadata({ mime: 'application/pdf', blocks, createdDate: '2024-01-01' }, blocks, 'x.pdf').published_at,
+    ).toBe('2024-01-01');
+    expect(extractMetadata({ mime: 'text/plain', blocks }, blocks, 'notes-2023-11-30.txt').published_at).toBe(
+      '2023-11-30',
+    );
     expect(dateInFileName('scan-12345678.txt')).toBeNull();
   });
 });
@@ -51,7 +61,14 @@ describe('dates', () => {
 describe('kind', () => {
   it('tells bulletins, strategies and other documents apart', () => {
     const kindOf = (title: string, mime = 'application/pdf') =>
-      extractMetadata({ mime, blocks: [], formatTitle: title }, [{ kind: 'heading', text: title }, { kind: 'paragraph', text: 'Body text.' }], 'f').kind;
+      extractMetadata(
+        { mime, blocks: [], formatTitle: title },
+        [
+          { kind: 'heading', text: title },
+          { kind: 'paragraph', text: 'Body text.' },
+        ],
+        'f',
+      ).kind;
     expect(kindOf('Early Help Strategy and Three Year Plan')).toBe('strategy');
     expect(kindOf('Vision and Priorities for Improvement 2015-2018')).toBe('strategy');
     expect(kindOf('Shared MIME-info Database')).toBe('other');

@@ -5,13 +5,25 @@ import { sentenceSpans } from '../../src/text/sentences.js';
 
 describe('normalise', () => {
   it('rejoins a sentence a page scrape broke across a blank line', () => {
-    const blocks = normaliseBlocks(classifyBlocks(paragraphs('As you may recall, in May 2014 we set out our strategy. We have had a\n\nproductive time since introducing the new model.')));
+    const blocks = normaliseBlocks(
+      classifyBlocks(
+        paragraphs(
+          'As you may recall, in May 2014 we set out our strategy. We have had a\n\nproductive time since ' +
+            'introducing the new model.',
+        ),
+      ),
+    );
     expect(blocks).toHaveLength(1);
-    expect(blocks[0]!.text).toBe('As you may recall, in May 2014 we set out our strategy. We have had a productive time since introducing the new model.');
+    expect(blocks[0]!.text).toBe(
+      'As you may recall, in May 2014 we set out our strategy. We have had a productive time since introducing ' +
+        'the new model.',
+    );
   });
 
   it('does not join a finished sentence to the next paragraph', () => {
-    const blocks = normaliseBlocks(classifyBlocks(paragraphs('The first paragraph ends here.\n\nthe second starts in lower case.')));
+    const blocks = normaliseBlocks(
+      classifyBlocks(paragraphs('The first paragraph ends here.\n\nthe second starts in lower case.')),
+    );
     expect(blocks).toHaveLength(2);
   });
 
@@ -27,10 +39,22 @@ describe('normalise', () => {
   });
 
   it('takes a short line before a substantial paragraph as a heading, but not a salutation or a signature', () => {
-    const blocks = classifyBlocks(paragraphs(
-      'National Apprenticeship Week\n\nNational Apprenticeship Week began on Monday 9 March, and the Skills and Employability Service are promoting activities all week.\n\nDear Colleagues\n\nAs you may be aware I spoke at the last round of Heads Briefings about developing an Education Trust.\n\nPatrick Leeson\n\nCorporate Director.',
-    ));
-    expect(blocks.map((b) => b.kind)).toEqual(['heading', 'paragraph', 'paragraph', 'paragraph', 'paragraph', 'paragraph']);
+    const blocks = classifyBlocks(
+      paragraphs(
+        'National Apprenticeship Week\n\nNational Apprenticeship Week began on Monday 9 March, and the Skills ' +
+          'and Employability Service are promoting activities all week.\n\nDear Colleagues\n\nAs you may be aware ' +
+          'I spoke at the last round of Heads Briefings about developing an Education Trust.\n\nPatrick ' +
+          'Leeson\n\nCorporate Director.',
+      ),
+    );
+    expect(blocks.map((b) => b.kind)).toEqual([
+      'heading',
+      'paragraph',
+      'paragraph',
+      'paragraph',
+      'paragraph',
+      'paragraph',
+    ]);
   });
 });
 
@@ -51,11 +75,18 @@ describe('PDF page layout', () => {
 
   it('groups lines into paragraphs and finds numbered headings', () => {
     const blocks = pdfPagesToBlocks([
-      ['2.1 Naming', 'The parser is case sensitive. The comments begin with two dashes and end either with another', 'two dashes or at the end of the line.', '• INTEGER;', '• BOOLEAN;'].join('\n'),
+      [
+        '2.1 Naming',
+        'The parser is case sensitive. The comments begin with two dashes and end either with another',
+        'two dashes or at the end of the line.',
+        '• INTEGER;',
+        '• BOOLEAN;',
+      ].join('\n'),
     ]);
     expect(blocks[0]).toMatchObject({ kind: 'heading', text: '2.1 Naming', level: 2, page: 1 });
     expect(blocks.slice(1).map((b) => b.text)).toEqual([
-      'The parser is case sensitive. The comments begin with two dashes and end either with another two dashes or at the end of the line.',
+      'The parser is case sensitive. The comments begin with two dashes and end either with another two dashes ' +
+        'or at the end of the line.',
       '• INTEGER;',
       '• BOOLEAN;',
     ]);
@@ -66,6 +97,11 @@ describe('sentences', () => {
   it('splits at sentence ends, not at abbreviations or initials', () => {
     const text = 'Cllr. Smith met Dr. Jones on 3 May. They agreed, e.g. on funding. P. Leeson wrote it! Done?';
     const spans = sentenceSpans(text).map((s) => text.slice(s.start, s.end));
-    expect(spans).toEqual(['Cllr. Smith met Dr. Jones on 3 May.', 'They agreed, e.g. on funding.', 'P. Leeson wrote it!', 'Done?']);
+    expect(spans).toEqual([
+      'Cllr. Smith met Dr. Jones on 3 May.',
+      'They agreed, e.g. on funding.',
+      'P. Leeson wrote it!',
+      'Done?',
+    ]);
   });
 });

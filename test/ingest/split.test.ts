@@ -14,7 +14,12 @@ const heading = fc.array(word, { minLength: 1, maxLength: 6 }).map((ws) => ws.jo
 const block: fc.Arbitrary<Block> = fc.oneof(
   { weight: 6, arbitrary: paragraph.map((text): Block => ({ kind: 'paragraph', text })) },
   { weight: 2, arbitrary: heading.map((text): Block => ({ kind: 'heading', text, level: 1 })) },
-  { weight: 1, arbitrary: fc.tuple(heading, fc.integer({ min: 2, max: 3 })).map(([text, level]): Block => ({ kind: 'heading', text, level })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(heading, fc.integer({ min: 2, max: 3 }))
+      .map(([text, level]): Block => ({ kind: 'heading', text, level })),
+  },
   { weight: 1, arbitrary: runOn.map((text): Block => ({ kind: 'paragraph', text })) },
 );
 
@@ -30,26 +35,30 @@ const sizes = fc
 const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
 
 describe('split: invariants on random documents', () => {
-  it('every passage is the slice of the text its offsets name; passages are ordered, within size, and never cut a word', () => {
-    fc.assert(
-      fc.property(document, sizes, (blocks, options) => {
-        const { text, blocks: placed } = assemble(blocks);
-        const passages = split(text, placed, options);
-        let previousEnd = 0;
-        for (const p of passages) {
-          expect(text.slice(p.start, p.end)).toBe(p.text);
-          expect(p.start).toBeGreaterThanOrEqual(previousEnd);
-          expect(words(p.text)).toBeLessThanOrEqual(options.maxWords);
-          expect(p.tokens).toBe(words(p.text));
-          expect(p.start === 0 || /\s/.test(text[p.start - 1]!)).toBe(true);
-          expect(p.end === text.length || /\s/.test(text[p.end]!)).toBe(true);
-          expect(p.text).toBe(p.text.trim());
-          previousEnd = p.end;
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'every passage is the slice of the text its offsets name; passages are ordered, within size, and never cut a ' +
+      'word',
+    () => {
+      fc.assert(
+        fc.property(document, sizes, (blocks, options) => {
+          const { text, blocks: placed } = assemble(blocks);
+          const passages = split(text, placed, options);
+          let previousEnd = 0;
+          for (const p of passages) {
+            expect(text.slice(p.start, p.end)).toBe(p.text);
+            expect(p.start).toBeGreaterThanOrEqual(previousEnd);
+            expect(words(p.text)).toBeLessThanOrEqual(options.maxWords);
+            expect(p.tokens).toBe(words(p.text));
+            expect(p.start === 0 || /\s/.test(text[p.start - 1]!)).toBe(true);
+            expect(p.end === text.length || /\s/.test(text[p.end]!)).toBe(true);
+            expect(p.text).toBe(p.text.trim());
+            previousEnd = p.end;
+          }
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   it('covers all the content: nothing but whitespace lies outside the passages', () => {
     fc.assert(

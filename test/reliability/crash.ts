@@ -17,24 +17,50 @@ import { ROOT, tempDir } from '../helpers.js';
 const BIN = path.join(ROOT, 'src', 'bin', 'kb.js');
 const SIGN_OFF = 'If you require any assistance please contact the Education Helpdesk on 0300 041 2000.';
 
-/** A folder of `n` bulletin-like documents: text, web pages, e-mails and a few PDFs, all dated, all signed off alike. */
+/**
+ * A folder of `n` bulletin-like documents: text, web pages, e-mails and a few PDFs, all dated, all signed off alike.
+ */
 export async function writeCorpus(dir: string, n: number, seed = 11): Promise<void> {
   const gen = generator(seed, 8_000);
   for (let i = 0; i < n; i++) {
     const day = new Date(Date.UTC(2020, 0, 7) + i * 7 * 86_400_000);
     const iso = day.toISOString().slice(0, 10);
     const long = day.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-    const sections = Array.from({ length: 2 + (i % 3) }, () => [gen.title(), gen.passage(60 + (i % 5) * 30, i % 12)] as const);
+    const sections = Array.from(
+      { length: 2 + (i % 3) },
+      () => [gen.title(), gen.passage(60 + (i % 5) * 30, i % 12)] as const,
+    );
     const name = `${iso}-weekly-update-${String(i).padStart(4, '0')}`;
     if (i % 50 === 7) {
-      const pdf = await makePdf({ title: `${long} strategy note`, created: day, sections: sections.map(([heading, p]) => ({ heading, paragraphs: [p] })) });
+      const pdf = await makePdf({
+        title: `${long} strategy note`,
+        created: day,
+        sections: sections.map(([heading, p]) => ({ heading, paragraphs: [p] })),
+      });
       fs.writeFileSync(path.join(dir, `${name}.pdf`), pdf);
     } else if (i % 5 === 1) {
-      fs.writeFileSync(path.join(dir, `${name}.html`), `<html><head><title>${long} weekly update</title></head><body><main><h1>${long} weekly update</h1>${sections.map(([h, p]) => `<h2>${h}</h2><p>${p}</p>`).join('')}<p>${SIGN_OFF}</p></main></body></html>`);
+      fs.writeFileSync(
+        path.join(dir, `${name}.html`),
+        `<html><head><title>${long} weekly update</title></head><body><main><h1>${long} weekly update</h1>` +
+          sections.map(([h, p]) => `<h2>${h}</h2><p>${p}</p>`).join('') +
+          `<p>${SIGN_OFF}</p></main></body></html>`,
+      );
     } else if (i % 5 === 3) {
-      fs.writeFileSync(path.join(dir, `${name}.eml`), makeEml({ from: 'Director <director@example.org>', subject: `${long} weekly update`, date: day.toUTCString(), messageId: `crash-${i}@example.org`, text: `${sections.map(([h, p]) => `${h}\n\n${p}`).join('\n\n')}\n\n${SIGN_OFF}` }));
+      fs.writeFileSync(
+        path.join(dir, `${name}.eml`),
+        makeEml({
+          from: 'Director <director@example.org>',
+          subject: `${long} weekly update`,
+          date: day.toUTCString(),
+          messageId: `crash-${i}@example.org`,
+          text: `${sections.map(([h, p]) => `${h}\n\n${p}`).join('\n\n')}\n\n${SIGN_OFF}`,
+        }),
+      );
     } else {
-      fs.writeFileSync(path.join(dir, `${name}.txt`), `${long} weekly update\n\n${sections.map(([h, p]) => `${h}\n\n${p}`).join('\n\n')}\n\n${SIGN_OFF}`);
+      fs.writeFileSync(
+        path.join(dir, `${name}.txt`),
+        `${long} weekly update\n\n${sections.map(([h, p]) => `${h}\n\n${p}`).join('\n\n')}\n\n${SIGN_OFF}`,
+      );
     }
   }
 }
@@ -54,15 +80,24 @@ export interface KbRun {
  * or (`afterFirstLine`) after its first result line, so the kill lands in
  * the work rather than in start-up.
  */
-export function runKb(args: string[], kill?: { ms: number; afterFirstLine?: boolean }, env: Record<string, string> = {}): Promise<KbRun> {
+export function runKb(
+  args: string[],
+  kill?: { ms: number; afterFirstLine?: boolean },
+  env: Record<string, string> = {},
+): Promise<KbRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [BIN, '--json', ...args], { env: { ...process.env, KB_OFFLINE: '1', KB_LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--json', ...args], {
+      env: { ...process.env, KB_OFFLINE: '1', KB_LOG_LEVEL: 'error', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let firstLineMs: number | null = null;
     let timer: NodeJS.Timeout | null = null;
-    const arm = () => { timer = setTimeout(() => child.kill('SIGKILL'), kill!.ms); };
+    const arm = () => {
+      timer = setTimeout(() => child.kill('SIGKILL'), kill!.ms);
+    };
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (firstLineMs === null && out.includes('\n')) {
@@ -70,13 +105,18 @@ export function runKb(args: string[], kill?: { ms: number; afterFirstLine?: bool
         if (kill?.afterFirstLine) arm();
       }
     });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     if (kill && !kill.afterFirstLine) arm();
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       // A line cut by the kill is not a report.
-      const lines = out.split('\n').filter((l) => l.startsWith('{') && l.endsWith('}')).map((l) => JSON.parse(l) as Record<string, any>);
+      const lines = out
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.endsWith('}'))
+        .map((l) => JSON.parse(l) as Record<string, any>);
       if (signal === null && code !== 0 && code !== 1) reject(new Error(`kb ${args.join(' ')} exited ${code}: ${err}`));
       else resolve({ code, signal, lines, ms: performance.now() - started, firstLineMs });
     });
@@ -84,12 +124,23 @@ export function runKb(args: string[], kill?: { ms: number; afterFirstLine?: bool
 }
 
 /** What a data folder holds, by document source: enough to tell any loss or change. */
-export function contents(dataDir: string): Map<string, { sha: string; title: string; date: string | null; passages: string[] }> {
+export function contents(
+  dataDir: string,
+): Map<string, { sha: string; title: string; date: string | null; passages: string[] }> {
   const db = new Database(path.join(dataDir, 'kb.sqlite'), { readonly: true });
   try {
     const out = new Map<string, { sha: string; title: string; date: string | null; passages: string[] }>();
-    for (const d of db.prepare('SELECT id, source_id, sha256, title, published_at FROM documents').all() as { id: number; source_id: string; sha256: string; title: string; published_at: string | null }[]) {
-      const passages = db.prepare('SELECT text FROM passages WHERE doc_id = ? ORDER BY ord').pluck().all(d.id) as string[];
+    for (const d of db.prepare('SELECT id, source_id, sha256, title, published_at FROM documents').all() as {
+      id: number;
+      source_id: string;
+      sha256: string;
+      title: string;
+      published_at: string | null;
+    }[]) {
+      const passages = db
+        .prepare('SELECT text FROM passages WHERE doc_id = ? ORDER BY ord')
+        .pluck()
+        .all(d.id) as string[];
       out.set(d.source_id, { sha: d.sha256, title: d.title, date: d.published_at, passages });
     }
     return out;
@@ -98,21 +149,39 @@ export function contents(dataDir: string): Map<string, { sha: string; title: str
   }
 }
 
-/** Problems `kb verify` finds, plus counts it does not show: every passage has one FTS row and one vector, no orphans. */
+/**
+ * Problems `kb verify` finds, plus counts it does not show: every passage has one FTS row and one vector, no orphans.
+ */
 export function problems(dataDir: string): string[] {
-  const verify = spawnSync(process.execPath, [BIN, '--json', '--data', dataDir, 'verify'], { encoding: 'utf8', env: { ...process.env, KB_OFFLINE: '1', KB_LOG_LEVEL: 'error' } });
+  const verify = spawnSync(process.execPath, [BIN, '--json', '--data', dataDir, 'verify'], {
+    encoding: 'utf8',
+    env: { ...process.env, KB_OFFLINE: '1', KB_LOG_LEVEL: 'error' },
+  });
   const found: string[] = [];
-  const report = verify.stdout.trim() ? (JSON.parse(verify.stdout.trim().split('\n').at(-1)!) as { ok: boolean; problems: string[] }) : null;
-  if (verify.status !== 0 || !report?.ok) found.push(...(report?.problems ?? [`kb verify exited ${verify.status}: ${verify.stderr}`]));
+  const report = verify.stdout.trim()
+    ? (JSON.parse(verify.stdout.trim().split('\n').at(-1)!) as { ok: boolean; problems: string[] })
+    : null;
+  if (verify.status !== 0 || !report?.ok)
+    found.push(...(report?.problems ?? [`kb verify exited ${verify.status}: ${verify.stderr}`]));
   const db = new Database(path.join(dataDir, 'kb.sqlite'), { readonly: true });
   try {
     const n = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     const passages = n('SELECT count(*) AS n FROM passages');
-    if (n('SELECT count(*) AS n FROM passages_fts_docsize') !== passages) found.push('FTS rows and passages differ in number');
-    if (n('SELECT count(*) AS n FROM embeddings e LEFT JOIN passages p ON p.id = e.passage_id WHERE p.id IS NULL')) found.push('vectors of passages that are gone');
-    if (n("SELECT count(*) AS n FROM passages p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.passage_id = p.id AND e.model = (SELECT value FROM meta WHERE key = 'embedder_id'))")) found.push('passages without a vector');
-    if (n('SELECT count(*) AS n FROM passages p LEFT JOIN documents d ON d.id = p.doc_id WHERE d.id IS NULL')) found.push('passages without a document');
-    if (report && (report as unknown as { index: { count: number } }).index.count !== passages) found.push('the vector index and the passages differ in number');
+    if (n('SELECT count(*) AS n FROM passages_fts_docsize') !== passages)
+      found.push('FTS rows and passages differ in number');
+    if (n('SELECT count(*) AS n FROM embeddings e LEFT JOIN passages p ON p.id = e.passage_id WHERE p.id IS NULL'))
+      found.push('vectors of passages that are gone');
+    if (
+      n(
+        `SELECT count(*) AS n FROM passages p WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.passage_id = p.id
+          AND e.model = (SELECT value FROM meta WHERE key = 'embedder_id'))`,
+      )
+    )
+      found.push('passages without a vector');
+    if (n('SELECT count(*) AS n FROM passages p LEFT JOIN documents d ON d.id = p.doc_id WHERE d.id IS NULL'))
+      found.push('passages without a document');
+    if (report && (report as unknown as { index: { count: number } }).index.count !== passages)
+      found.push('the vector index and the passages differ in number');
   } finally {
     db.close();
   }
@@ -175,7 +244,13 @@ export async function ingestRound(corpus: string, ref: Reference, rand: () => nu
   if (again.code !== 0) found.push(`the second ingest exited ${again.code}`);
   found.push(...same(ref.contents, contents(data)), ...problems(data));
   fs.rmSync(data, { recursive: true, force: true });
-  return { kind: 'ingest', killedAfterMs: Math.round(killAt), killed: killed.signal === 'SIGKILL', reported: added.length, problems: found };
+  return {
+    kind: 'ingest',
+    killedAfterMs: Math.round(killAt),
+    killed: killed.signal === 'SIGKILL',
+    reported: added.length,
+    problems: found,
+  };
 }
 
 export function copyOf(dir: string): string {
@@ -184,19 +259,40 @@ export function copyOf(dir: string): string {
   return to;
 }
 
-/** `kb reindex` killed at a random moment: the next command finds everything consistent, with every passage embedded once. */
-export async function reindexRound(base: string, timing: { startMs: number; ms: number }, rand: () => number): Promise<RoundReport> {
+/**
+ * `kb reindex` killed at a random moment: the next command finds everything consistent, with every passage embedded
+ * once.
+ */
+export async function reindexRound(
+  base: string,
+  timing: { startMs: number; ms: number },
+  rand: () => number,
+): Promise<RoundReport> {
   const data = copyOf(base);
   const before = contents(data);
   const killAt = timing.startMs + rand() * (timing.ms - timing.startMs) * 1.05;
   const killed = await runKb(['--data', data, 'reindex'], { ms: killAt });
   const found = [...same(before, contents(data)), ...problems(data)];
   fs.rmSync(data, { recursive: true, force: true });
-  return { kind: 'reindex', killedAfterMs: Math.round(killAt), killed: killed.signal === 'SIGKILL', reported: killed.lines.length, problems: found };
+  return {
+    kind: 'reindex',
+    killedAfterMs: Math.round(killAt),
+    killed: killed.signal === 'SIGKILL',
+    reported: killed.lines.length,
+    problems: found,
+  };
 }
 
-/** `kb delete` of many documents killed at a random moment: the reported ones are gone, the others whole, and all consistent. */
-export async function deleteRound(base: string, timing: { ms: number; firstLineMs: number }, ids: number[], rand: () => number): Promise<RoundReport> {
+/**
+ * `kb delete` of many documents killed at a random moment: the reported ones are gone, the others whole, and all
+ * consistent.
+ */
+export async function deleteRound(
+  base: string,
+  timing: { ms: number; firstLineMs: number },
+  ids: number[],
+  rand: () => number,
+): Promise<RoundReport> {
   const data = copyOf(base);
   const before = contents(data);
   const killAt = rand() * (timing.ms - timing.firstLineMs) * 1.05;
@@ -211,11 +307,20 @@ export async function deleteRound(base: string, timing: { ms: number; firstLineM
   }
   found.push(...problems(data));
   fs.rmSync(data, { recursive: true, force: true });
-  return { kind: 'delete', killedAfterMs: Math.round(killAt), killed: killed.signal === 'SIGKILL', reported: gone.size, problems: found };
+  return {
+    kind: 'delete',
+    killedAfterMs: Math.round(killAt),
+    killed: killed.signal === 'SIGKILL',
+    reported: gone.size,
+    problems: found,
+  };
 }
 
 /** How long `kb reindex` and `kb delete` (of `ids`) take on a copy of `base`, and when their work starts. */
-export async function timings(base: string, ids: number[]): Promise<{ reindex: { startMs: number; ms: number }; delete: { ms: number; firstLineMs: number } }> {
+export async function timings(
+  base: string,
+  ids: number[],
+): Promise<{ reindex: { startMs: number; ms: number }; delete: { ms: number; firstLineMs: number } }> {
   const start = await runKb(['--data', copyOf(base), 'stats']);
   const reindex = await runKb(['--data', copyOf(base), 'reindex']);
   const del = await runKb(['--data', copyOf(base), 'delete', ...ids.map(String)]);

@@ -24,9 +24,16 @@ const ids = Array.from({ length: documents }, (_, i) => i + 1).filter((id) => id
 const timing = await timings(ref.data, ids);
 let killed = 0;
 for (let i = 1; i <= rounds; i++) {
-  for (const r of [await ingestRound(corpus, ref, rand), await reindexRound(ref.data, timing.reindex, rand), await deleteRound(ref.data, timing.delete, ids, rand)]) {
+  for (const r of [
+    await ingestRound(corpus, ref, rand),
+    await reindexRound(ref.data, timing.reindex, rand),
+    await deleteRound(ref.data, timing.delete, ids, rand),
+  ]) {
     if (r.killed) killed++;
-    console.log(`round ${i} ${r.kind.padEnd(8)} killed ${r.killed ? `after ${r.killedAfterMs} ms` : 'never'}, ${r.reported} reported: ${r.problems.length ? r.problems.join('; ') : 'consistent'}`);
+    console.log(
+      `round ${i} ${r.kind.padEnd(8)} killed ${r.killed ? `after ${r.killedAfterMs} ms` : 'never'}, ${r.reported} ` +
+        `reported: ${r.problems.length ? r.problems.join('; ') : 'consistent'}`,
+    );
     if (r.problems.length) {
       console.log(`FAILED (replay with --seed ${seed})`);
       process.exit(1);

@@ -4,7 +4,7 @@ import { openKb, query, SAMPLES } from '../helpers.js';
 
 /** The lexical leg over the samples, with its thresholds moved so the small collection behaves like a large one. */
 describe('the lexical leg in large collections', () => {
-  it('leaves a word in over a fifth of passages out of the lexical query when it is costly and rarer words remain', async () => {
+  it('leaves out a word in over a fifth of passages when it is costly and rarer words remain', async () => {
     const kb = await openKb({}, [SAMPLES]);
     const total = kb.stats().passages;
     const [school] = query<{ doc: number }>(kb.config.dataDir, "SELECT doc FROM passages_vocab WHERE term = 'school'");
@@ -18,14 +18,20 @@ describe('the lexical leg in large collections', () => {
     await kb.close();
   });
 
-  it('over the lexical budget, passages with every word come first, then the rest of an OR over the rarest words', async () => {
+  it('over the budget, passages with every word come first, then the rest of an OR over the rarest words', async () => {
     const kb = await openKb({}, [SAMPLES]);
     const q = parseQuery('apprenticeship funding');
-    const texts = new Map(query<{ id: number; t: string }>(kb.config.dataDir, "SELECT id, title || ' ' || coalesce(section, '') || ' ' || text AS t FROM passages").map((r) => [r.id, r.t]));
+    const texts = new Map(
+      query<{ id: number; t: string }>(
+        kb.config.dataDir,
+        "SELECT id, title || ' ' || coalesce(section, '') || ' ' || text AS t FROM passages",
+      ).map((r) => [r.id, r.t]),
+    );
     const has = (id: number, w: string) => wordsOf(texts.get(id)!).some((x) => stemOf(x) === stemOf(w));
     const hasBoth = (id: number) => has(id, 'apprenticeship') && has(id, 'funding');
     const plain = kb.searcher.lexical.rank(q, 50);
-    // As if the collection were large (with no word common enough to leave out), and the budget covered only the rarer word's postings.
+    // As if the collection were large (with no word common enough to leave out), and the budget covered only the rarer
+    // word's postings.
     const [fund] = query<{ doc: number }>(kb.config.dataDir, "SELECT doc FROM passages_vocab WHERE term = 'fund'");
     const budgeted = kb.searcherWith({ lexicalBudget: fund!.doc, commonWordPostings: 1, commonWordShare: 1 });
     const plan = budgeted.lexical.plan(q);
@@ -34,11 +40,20 @@ describe('the lexical leg in large collections', () => {
     const planned = budgeted.lexical.rank(q, 50);
     const both = planned.findIndex((r) => !hasBoth(r.id));
     expect(both).toBeGreaterThan(0); // some passages have both words…
-    expect(planned.slice(both).every((r) => !hasBoth(r.id) && has(r.id, 'funding'))).toBe(true); // …they all come first, then the rarer word's
+    // …they all come first, then the rarer word's
+    expect(planned.slice(both).every((r) => !hasBoth(r.id) && has(r.id, 'funding'))).toBe(true);
     expect(new Set(planned.map((r) => r.id)).size).toBe(planned.length);
     // Passages with both words are the same set the plain query finds.
-    const plainBoth = plain.filter((r) => hasBoth(r.id)).map((r) => r.id).sort();
-    expect(planned.slice(0, both).map((r) => r.id).sort()).toEqual(plainBoth);
+    const plainBoth = plain
+      .filter((r) => hasBoth(r.id))
+      .map((r) => r.id)
+      .sort();
+    expect(
+      planned
+        .slice(0, both)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(plainBoth);
     await kb.close();
   });
 });

@@ -7,7 +7,12 @@ const counts = (table: Record<string, number>) => (w: string) => table[w] ?? 0;
 
 describe('planLexical', () => {
   it('asks the plain OR query while it is within the budget', () => {
-    const plan = planLexical(parseQuery('apprenticeship levy funding'), counts({ apprenticeship: 900, levy: 40, funding: 5_000 }), 1_000_000, options);
+    const plan = planLexical(
+      parseQuery('apprenticeship levy funding'),
+      counts({ apprenticeship: 900, levy: 40, funding: 5_000 }),
+      1_000_000,
+      options,
+    );
     expect(plan.all).toBeNull();
     expect(plan.any.words).toEqual(['apprenticeship', 'levy', 'funding']);
     expect(plan.cost).toBe(5_940);
@@ -18,9 +23,17 @@ describe('planLexical', () => {
     expect(plan.any.words).toEqual(['levy']);
     expect(plan.all).toBeNull();
     // …but never the only word.
-    expect(planLexical(parseQuery('school'), counts({ school: 300_000 }), 1_000_000, options).any.words).toEqual(['school']);
-    // …nor all of them: with nothing rarer, every word stays (and being over the budget, both are asked for together first).
-    const bothCommon = planLexical(parseQuery('school pupils'), counts({ school: 300_000, pupils: 250_000 }), 1_000_000, { ...options, budget: Infinity });
+    expect(planLexical(parseQuery('school'), counts({ school: 300_000 }), 1_000_000, options).any.words).toEqual([
+      'school',
+    ]);
+    // …nor all of them: with nothing rarer, every word stays (and being over the budget, both are asked for together
+    // first).
+    const bothCommon = planLexical(
+      parseQuery('school pupils'),
+      counts({ school: 300_000, pupils: 250_000 }),
+      1_000_000,
+      { ...options, budget: Infinity },
+    );
     expect(bothCommon.any.words).toEqual(['school', 'pupils']);
   });
 
@@ -51,7 +64,12 @@ describe('planLexical', () => {
     expect(plan.any.words).toEqual(['transport']);
     expect(plan.any.phrases).toEqual([]);
     expect(plan.cost).toBe(150_000);
-    const rarePhrase = planLexical(parseQuery('"special educational needs" transport'), counts({ ...{ special: 180_000, educational: 9_000, needs: 170_000 }, transport: 150_000 }), 1_000_000, options);
+    const rarePhrase = planLexical(
+      parseQuery('"special educational needs" transport'),
+      counts({ ...{ special: 180_000, educational: 9_000, needs: 170_000 }, transport: 150_000 }),
+      1_000_000,
+      options,
+    );
     expect(rarePhrase.any.phrases).toEqual([['special', 'educational', 'needs']]);
     expect(rarePhrase.any.words).toEqual([]);
   });
@@ -65,8 +83,16 @@ describe('planLexical', () => {
 
 describe('coordinate', () => {
   it('puts passages with all the words first, then the others, once each, at most depth', () => {
-    const all = [{ id: 7, score: 9 }, { id: 3, score: 6 }];
-    const any = [{ id: 5, score: 12 }, { id: 3, score: 11 }, { id: 8, score: 4 }, { id: 9, score: 2 }];
+    const all = [
+      { id: 7, score: 9 },
+      { id: 3, score: 6 },
+    ];
+    const any = [
+      { id: 5, score: 12 },
+      { id: 3, score: 11 },
+      { id: 8, score: 4 },
+      { id: 9, score: 2 },
+    ];
     const out = coordinate(all, any, 4);
     expect(out.map((r) => r.id)).toEqual([7, 3, 5, 8]);
     // Scores never rise down the list, so a score-based fusion reads the same order.
@@ -74,7 +100,10 @@ describe('coordinate', () => {
   });
 
   it('with nothing from the AND query, is the OR list', () => {
-    const any = [{ id: 1, score: 3 }, { id: 2, score: 2 }];
+    const any = [
+      { id: 1, score: 3 },
+      { id: 2, score: 2 },
+    ];
     expect(coordinate([], any, 10)).toEqual(any);
   });
 });

@@ -7,15 +7,35 @@ import { escapeHtml, findMatches, snippet } from '../../src/search/highlight.js'
 describe('user text to a safe FTS5 query', () => {
   const db = new Database(':memory:');
   db.exec("CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'porter unicode61 remove_diacritics 2')");
-  db.prepare('INSERT INTO t(body) VALUES (?)').run('National Apprenticeship Week began on Monday: apprentices and employers NEAR the coast.');
+  db.prepare('INSERT INTO t(body) VALUES (?)').run(
+    'National Apprenticeship Week began on Monday: apprentices and employers NEAR the coast.',
+  );
   const match = (input: string) => {
     const fts = toFtsQuery(parseQuery(input));
     return fts === null ? 0 : (db.prepare('SELECT count(*) AS n FROM t WHERE t MATCH ?').get(fts) as { n: number }).n;
   };
 
   it.each([
-    'apprenticeship AND', 'NEAR(apprentice week)', '-apprentices', 'body:week', 'week*', '"unbalanced quote', 'a "b', '((week', 'OR OR OR',
-    'NOT', '^week', 'week + monday', "it's the employers' week", 'café', '"', '', '   ', '!!!', '{week}', 'week; DROP TABLE t; --',
+    'apprenticeship AND',
+    'NEAR(apprentice week)',
+    '-apprentices',
+    'body:week',
+    'week*',
+    '"unbalanced quote',
+    'a "b',
+    '((week',
+    'OR OR OR',
+    'NOT',
+    '^week',
+    'week + monday',
+    "it's the employers' week",
+    'café',
+    '"',
+    '',
+    '   ',
+    '!!!',
+    '{week}',
+    'week; DROP TABLE t; --',
   ])('never fails on %j', (input) => {
     expect(() => match(input)).not.toThrow();
   });
@@ -42,7 +62,19 @@ describe('user text to a safe FTS5 query', () => {
 
 describe('fusion', () => {
   it('reciprocal rank fusion adds 1/(k + rank) across lists', () => {
-    const fused = reciprocalRankFusion([[{ id: 1, score: 9 }, { id: 2, score: 5 }], [{ id: 2, score: 0.9 }, { id: 3, score: 0.8 }]], { k: 60 });
+    const fused = reciprocalRankFusion(
+      [
+        [
+          { id: 1, score: 9 },
+          { id: 2, score: 5 },
+        ],
+        [
+          { id: 2, score: 0.9 },
+          { id: 3, score: 0.8 },
+        ],
+      ],
+      { k: 60 },
+    );
     expect(fused.map((f) => f.id)).toEqual([2, 1, 3]);
     expect(fused[0]!.score).toBeCloseTo(1 / 62 + 1 / 61, 12);
     expect(fused[1]!.score).toBeCloseTo(1 / 61, 12);
@@ -51,28 +83,59 @@ describe('fusion', () => {
   });
 
   it('breaks ties by the better single rank, and ignores duplicates within a list', () => {
-    const fused = reciprocalRankFusion([[{ id: 5, score: 1 }, { id: 5, score: 1 }], [{ id: 4, score: 1 }]]);
+    const fused = reciprocalRankFusion([
+      [
+        { id: 5, score: 1 },
+        { id: 5, score: 1 },
+      ],
+      [{ id: 4, score: 1 }],
+    ]);
     expect(fused.map((f) => f.id)).toEqual([4, 5]);
     expect(fused[1]!.score).toBeCloseTo(1 / 61, 12);
   });
 
   it('weighted fusion combines min–max normalised scores', () => {
-    const fused = weightedFusion([[{ id: 1, score: 10 }, { id: 2, score: 0 }], [{ id: 2, score: 0.9 }, { id: 1, score: 0.1 }]], [0.25, 0.75]);
-    expect(fused.map((f) => [f.id, f.score])).toEqual([[2, 0.75], [1, 0.25]]);
+    const fused = weightedFusion(
+      [
+        [
+          { id: 1, score: 10 },
+          { id: 2, score: 0 },
+        ],
+        [
+          { id: 2, score: 0.9 },
+          { id: 1, score: 0.1 },
+        ],
+      ],
+      [0.25, 0.75],
+    );
+    expect(fused.map((f) => [f.id, f.score])).toEqual([
+      [2, 0.75],
+      [1, 0.25],
+    ]);
   });
 });
 
 describe('snippets', () => {
   it('escapes the text before marking, so stored text never becomes markup', () => {
-    const html = snippet('<script>alert(1)</script> apprentices & <img src=x onerror=alert(2)>', new Set(['apprentic']));
-    expect(html).toBe('&lt;script&gt;alert(1)&lt;/script&gt; <mark>apprentices</mark> &amp; &lt;img src=x onerror=alert(2)&gt;');
+    const html = snippet(
+      '<script>alert(1)</script> apprentices & <img src=x onerror=alert(2)>',
+      new Set(['apprentic']),
+    );
+    expect(html).toBe(
+      '&lt;script&gt;alert(1)&lt;/script&gt; <mark>apprentices</mark> &amp; &lt;img src=x onerror=alert(2)&gt;',
+    );
     expect(escapeHtml(`"'<>&`)).toBe('&quot;&#39;&lt;&gt;&amp;');
   });
 
   it('marks stems and whole phrases', () => {
     const text = 'National Apprenticeship Week: apprenticeships for all.';
-    expect(findMatches(text, new Set(['apprenticeship'])).map((m) => text.slice(m.start, m.end))).toEqual(['Apprenticeship', 'apprenticeships']);
-    expect(findMatches(text, new Set(), [['national', 'apprenticeship', 'week']]).map((m) => text.slice(m.start, m.end))).toEqual(['National Apprenticeship Week']);
+    expect(findMatches(text, new Set(['apprenticeship'])).map((m) => text.slice(m.start, m.end))).toEqual([
+      'Apprenticeship',
+      'apprenticeships',
+    ]);
+    expect(
+      findMatches(text, new Set(), [['national', 'apprenticeship', 'week']]).map((m) => text.slice(m.start, m.end)),
+    ).toEqual(['National Apprenticeship Week']);
   });
 
   it('cuts a long passage to the window with the matches, at word boundaries', () => {

@@ -9,28 +9,40 @@ import { fingerprint } from '../../src/text/words.js';
 
 const para = (text: string): Block => ({ kind: 'paragraph', text });
 const heading = (text: string, level = 1): Block => ({ kind: 'heading', text, level });
-const words = (topic: string, n: number) => Array.from({ length: n }, (_, i) => `${topic}${i % 7 === 6 ? '.' : ''}`).join(' ');
+const words = (topic: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${topic}${i % 7 === 6 ? '.' : ''}`).join(' ');
 const SIGN_OFF = 'If you require any assistance please contact the Education Helpdesk on 0300 041 2000.';
 
 describe('fingerprints of repeated text', () => {
   it('are equal for text that differs only in whitespace, punctuation, case and accents', () => {
     const a = fingerprint('If you require any assistance, please contact the Education Helpdesk on 0300 041 2000.');
-    expect(fingerprint('if you require any  assistance please contact the\neducation helpdesk on 0300-041-2000')).toBe(a);
-    expect(fingerprint('If you require any assistance… please contact the Education Helpdesk on 0300 041 2000!')).toBe(a);
+    expect(fingerprint('if you require any  assistance please contact the\neducation helpdesk on 0300-041-2000')).toBe(
+      a,
+    );
+    const ellipsis = 'If you require any assistance… please contact the Education Helpdesk on 0300 041 2000!';
+    expect(fingerprint(ellipsis)).toBe(a);
     expect(fingerprint('Café')).toBe(fingerprint('cafe'));
   });
 
   it('differ when a word differs', () => {
-    expect(fingerprint('please contact the Education Helpdesk on 0300 041 2000')).not.toBe(fingerprint('please contact the Education Helpdesk on 0300 041 2001'));
+    expect(fingerprint('please contact the Education Helpdesk on 0300 041 2000')).not.toBe(
+      fingerprint('please contact the Education Helpdesk on 0300 041 2001'),
+    );
     expect(fingerprint('please contact the helpdesk')).not.toBe(fingerprint('please contact the help desk'));
   });
 });
 
 describe('recognising repeated paragraphs at ingest', () => {
-  const doc = (topic: string, signOff = SIGN_OFF) => assemble([heading(`${topic} news`), para(words(topic, 60)), para(signOff), para('Helen Marsh')]);
+  const doc = (topic: string, signOff = SIGN_OFF) =>
+    assemble([heading(`${topic} news`), para(words(topic, 60)), para(signOff), para('Helen Marsh')]);
 
   it('keeps paragraphs found in other documents apart, with a shared heading that leads into them', () => {
-    const { blocks } = assemble([heading('Standing items'), para(SIGN_OFF), heading('Our news'), para(words('attendance', 120))]);
+    const { blocks } = assemble([
+      heading('Standing items'),
+      para(SIGN_OFF),
+      heading('Our news'),
+      para(words('attendance', 120)),
+    ]);
     const fps = blockFingerprints(blocks);
     expect(repeatedBlocks(blocks, fps, new Set([fps[0]!, fps[1]!]))).toEqual(new Set([0, 1]));
     // A shared heading before an original paragraph is not kept apart.
@@ -48,7 +60,10 @@ describe('recognising repeated paragraphs at ingest', () => {
   it('gives the shared paragraphs a passage of their own, so every copy has the same fingerprint', () => {
     const options = { minWords: 20, targetWords: 200, maxWords: 300 };
     const a = doc('attendance');
-    const b = doc('admissions', `  if you require any assistance, please contact the Education Helpdesk on 0300 041 2000`);
+    const b = doc(
+      'admissions',
+      `  if you require any assistance, please contact the Education Helpdesk on 0300 041 2000`,
+    );
     const fa = blockFingerprints(a.blocks);
     const fb = blockFingerprints(b.blocks);
     // Unaware of each other, the sign-off is merged into the content passage.
@@ -71,13 +86,24 @@ describe('recognising repeated paragraphs at ingest', () => {
 
 describe('collapsing repeated text in a ranking', () => {
   it('keeps the best-ranked passage of each text, in order', () => {
-    const ranked = [{ id: 1, fingerprint: 'a' }, { id: 2, fingerprint: 'b' }, { id: 3, fingerprint: 'a' }, { id: 4, fingerprint: 'c' }, { id: 5, fingerprint: 'b' }];
+    const ranked = [
+      { id: 1, fingerprint: 'a' },
+      { id: 2, fingerprint: 'b' },
+      { id: 3, fingerprint: 'a' },
+      { id: 4, fingerprint: 'c' },
+      { id: 5, fingerprint: 'b' },
+    ];
     expect(collapseRepeatedText(ranked).map((r) => r.id)).toEqual([1, 2, 4]);
     expect(collapseRepeatedText([])).toEqual([]);
   });
 
   it('moves standing text below the original text of the page, keeping both orders', () => {
-    const page = [{ id: 1, s: true }, { id: 2, s: false }, { id: 3, s: true }, { id: 4, s: false }];
+    const page = [
+      { id: 1, s: true },
+      { id: 2, s: false },
+      { id: 3, s: true },
+      { id: 4, s: false },
+    ];
     expect(standingLast(page, (x) => x.s).map((x) => x.id)).toEqual([2, 4, 1, 3]);
     expect(standingLast(page.slice(0, 1), (x) => x.s).map((x) => x.id)).toEqual([1]);
   });
@@ -87,8 +113,20 @@ describe('bucketing mentions by month', () => {
   const item = (id: number, date: string | null) => ({ id, date });
 
   it('groups by month, oldest first, fills the months between with zero, and marks the first and latest', () => {
-    const t = bucketByMonth([item(1, '2024-03-20'), item(2, '2024-01-09'), item(3, null), item(4, '2024-03-05'), item(5, '2024-05-31')]);
-    expect(t.months.map((m) => [m.month, m.count])).toEqual([['2024-01', 1], ['2024-02', 0], ['2024-03', 2], ['2024-04', 0], ['2024-05', 1]]);
+    const t = bucketByMonth([
+      item(1, '2024-03-20'),
+      item(2, '2024-01-09'),
+      item(3, null),
+      item(4, '2024-03-05'),
+      item(5, '2024-05-31'),
+    ]);
+    expect(t.months.map((m) => [m.month, m.count])).toEqual([
+      ['2024-01', 1],
+      ['2024-02', 0],
+      ['2024-03', 2],
+      ['2024-04', 0],
+      ['2024-05', 1],
+    ]);
     expect(t.months[2]!.items.map((i) => i.id)).toEqual([4, 1]);
     expect(t.first?.id).toBe(2);
     expect(t.latest?.id).toBe(5);

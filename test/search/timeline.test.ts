@@ -22,19 +22,85 @@ const SIGN_OFFS = [
   'If you require any assistance please contact the Education Helpdesk on 0300 041 2000!',
   'If you require any assistance please contact the Education Helpdesk on 0300 041 2000.',
 ];
-const CARRIED = 'Reminder: families have until 15 January to apply for a secondary school place, and late admissions applications are considered only after all on-time ones have been allocated.';
+const CARRIED =
+  'Reminder: families have until 15 January to apply for a secondary school place, and late admissions ' +
+  'applications are considered only after all on-time ones have been allocated.';
 const BULLETINS: { date: string; sections: [string, string][]; carried?: boolean }[] = [
-  { date: '2023-11-07', sections: [['School meals', 'Free school meals take-up rose to 91% this autumn after the auto-enrolment pilot, and catering teams served more hot lunches than in any term before.'], ['Apprenticeships in care', 'Our first apprenticeships in social care begin in January, with twelve young people employed by the council and paid while they train in residential homes.']] },
-  { date: '2024-01-09', carried: true, sections: [['Attendance', 'Persistent absence in secondary schools fell from 24% to 21% in the autumn term, thanks to attendance officers and pastoral teams who called families every morning.']] },
-  { date: '2024-01-23', carried: true, sections: [['Apprenticeship levy', 'Schools that pay the apprenticeship levy can transfer unspent funds to small employers; last year the transfers paid for 180 apprenticeships in care and construction.']] },
-  { date: '2024-03-05', sections: [['National Apprenticeship Week', 'During National Apprenticeship Week colleges and employers held open days so that young people could see what apprenticeships offer: a wage, a qualification and real work.']] },
-  { date: '2024-06-11', sections: [['Summer term', 'Exam season is under way. Please make sure pupils know who they can talk to, that quiet rooms are available, and that staff look out for the young people who go quiet.']] },
+  {
+    date: '2023-11-07',
+    sections: [
+      [
+        'School meals',
+        'Free school meals take-up rose to 91% this autumn after the auto-enrolment pilot, and catering teams ' +
+          'served more hot lunches than in any term before.',
+      ],
+      [
+        'Apprenticeships in care',
+        'Our first apprenticeships in social care begin in January, with twelve young people employed by the ' +
+          'council and paid while they train in residential homes.',
+      ],
+    ],
+  },
+  {
+    date: '2024-01-09',
+    carried: true,
+    sections: [
+      [
+        'Attendance',
+        'Persistent absence in secondary schools fell from 24% to 21% in the autumn term, thanks to attendance ' +
+          'officers and pastoral teams who called families every morning.',
+      ],
+    ],
+  },
+  {
+    date: '2024-01-23',
+    carried: true,
+    sections: [
+      [
+        'Apprenticeship levy',
+        'Schools that pay the apprenticeship levy can transfer unspent funds to small employers; last year the ' +
+          'transfers paid for 180 apprenticeships in care and construction.',
+      ],
+    ],
+  },
+  {
+    date: '2024-03-05',
+    sections: [
+      [
+        'National Apprenticeship Week',
+        'During National Apprenticeship Week colleges and employers held open days so that young people could ' +
+          'see what apprenticeships offer: a wage, a qualification and real work.',
+      ],
+    ],
+  },
+  {
+    date: '2024-06-11',
+    sections: [
+      [
+        'Summer term',
+        'Exam season is under way. Please make sure pupils know who they can talk to, that quiet rooms are ' +
+          'available, and that staff look out for the young people who go quiet.',
+      ],
+    ],
+  },
 ];
-const LONG_DATE = (iso: string) => new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const LONG_DATE = (iso: string) =>
+  new Date(`${iso}T12:00:00Z`).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
 
 function bulletinText(b: (typeof BULLETINS)[number], i: number): string {
   const body = b.sections.map(([h, p]) => `${h}\n\n${p} ${p}`).join('\n\n');
-  return [`${LONG_DATE(b.date)} weekly update`, body, b.carried ? `Admissions\n\n${CARRIED}` : '', SIGN_OFFS[i]!, 'Helen Marsh\nCorporate Director, Children, Young People and Education']
+  return [
+    `${LONG_DATE(b.date)} weekly update`,
+    body,
+    b.carried ? `Admissions\n\n${CARRIED}` : '',
+    SIGN_OFFS[i]!,
+    'Helen Marsh\nCorporate Director, Children, Young People and Education',
+  ]
     .filter(Boolean)
     .join('\n\n');
 }
@@ -58,12 +124,28 @@ describe('what we said over time: repeated text, timelines, attachments and rela
         const pdf = await makePdf({
           title: 'Skills and Apprenticeships Strategy 2024 to 2027',
           created: new Date('2024-06-11T09:00:00Z'),
-          sections: [{ heading: '1. Apprenticeships for every young person', paragraphs: ['We will double the number of apprenticeships offered by schools and the council by 2027, with a guaranteed interview for every care leaver who applies for one.'] }],
+          sections: [
+            {
+              heading: '1. Apprenticeships for every young person',
+              paragraphs: [
+                'We will double the number of apprenticeships offered by schools and the council by 2027, with a ' +
+                  'guaranteed interview for every care leaver who applies for one.',
+              ],
+            },
+          ],
         });
-        file = writeFile(dir, `${b.date}-weekly-update.eml`, makeEml({
-          from: 'Helen Marsh <director.education@wealdshire.example>', subject: `${LONG_DATE(b.date)} weekly update`, date: new Date(`${b.date}T08:00:00Z`).toUTCString(),
-          messageId: `bulletin-${b.date}@wealdshire.example`, text: bulletinText(b, i), attachments: [{ fileName: 'skills-strategy.pdf', mime: 'application/pdf', bytes: pdf }],
-        }));
+        file = writeFile(
+          dir,
+          `${b.date}-weekly-update.eml`,
+          makeEml({
+            from: 'Helen Marsh <director.education@wealdshire.example>',
+            subject: `${LONG_DATE(b.date)} weekly update`,
+            date: new Date(`${b.date}T08:00:00Z`).toUTCString(),
+            messageId: `bulletin-${b.date}@wealdshire.example`,
+            text: bulletinText(b, i),
+            attachments: [{ fileName: 'skills-strategy.pdf', mime: 'application/pdf', bytes: pdf }],
+          }),
+        );
       } else file = writeFile(dir, `${b.date}-weekly-update.txt`, bulletinText(b, i));
       const results = await pipeline.ingestFile(file);
       for (const r of results) expect(r.status, JSON.stringify(r)).toBe('added');
@@ -83,33 +165,60 @@ describe('what we said over time: repeated text, timelines, attachments and rela
     const res = await app.inject({ url });
     return { status: res.statusCode, body: res.json() };
   };
-  const signOffs = () => query<{ id: number; doc_id: number; fingerprint: string; text: string }>(kb.config.dataDir, "SELECT id, doc_id, fingerprint, text FROM passages WHERE text LIKE 'If you require%' ORDER BY doc_id");
+  const signOffs = () =>
+    query<{ id: number; doc_id: number; fingerprint: string; text: string }>(
+      kb.config.dataDir,
+      "SELECT id, doc_id, fingerprint, text FROM passages WHERE text LIKE 'If you require%' ORDER BY doc_id",
+    );
 
   describe('repeated text', () => {
-    it('gives the sign-off a passage of its own in every bulletin, the first one too, with one fingerprint despite spacing and punctuation', () => {
-      const rows = signOffs();
-      expect(rows.map((r) => r.doc_id)).toEqual(ids);
-      expect(new Set(rows.map((r) => r.fingerprint)).size).toBe(1);
-      expect(rows[2]!.text).toContain('0300-041-2000');
-      // The first bulletin was split again when the second arrived: its untouched passage kept its id.
-      expect(kb.store.documents.passagesOf(ids[0]!)[0]!.id).toBe(firstSectionPassage);
-      expect(kb.store.check()).toEqual([]);
-    });
+    it(
+      'gives the sign-off a passage of its own in every bulletin, the first one too, with one fingerprint despite ' +
+        'spacing and punctuation',
+      () => {
+        const rows = signOffs();
+        expect(rows.map((r) => r.doc_id)).toEqual(ids);
+        expect(new Set(rows.map((r) => r.fingerprint)).size).toBe(1);
+        expect(rows[2]!.text).toContain('0300-041-2000');
+        // The first bulletin was split again when the second arrived: its untouched passage kept its id.
+        expect(kb.store.documents.passagesOf(ids[0]!)[0]!.id).toBe(firstSectionPassage);
+        expect(kb.store.check()).toEqual([]);
+      },
+    );
 
     it('counts the documents that carry it, with the first and last dates', () => {
-      const [row] = query(kb.config.dataDir, 'SELECT * FROM repeated_text WHERE fingerprint = ?', signOffs()[0]!.fingerprint);
-      expect(row).toEqual({ fingerprint: signOffs()[0]!.fingerprint, documents: 5, passages: 5, first_date: '2023-11-07', last_date: '2024-06-11' });
+      const [row] = query(
+        kb.config.dataDir,
+        'SELECT * FROM repeated_text WHERE fingerprint = ?',
+        signOffs()[0]!.fingerprint,
+      );
+      expect(row).toEqual({
+        fingerprint: signOffs()[0]!.fingerprint,
+        documents: 5,
+        passages: 5,
+        first_date: '2023-11-07',
+        last_date: '2024-06-11',
+      });
     });
 
-    it('search collapses it into one hit that says how many documents carry it, ranked below original text', async () => {
+    it('search collapses it into one hit saying how many documents carry it, below original text', async () => {
       const { status, body } = await get('/api/search?q=assistance%20helpdesk%20apprenticeships&k=10&per_doc=5');
       expect(status).toBe(200);
       const copies = body.results.filter((h: { text: string }) => h.text.startsWith('If you require'));
       expect(copies).toHaveLength(1);
       const hit = copies[0];
-      expect(hit.repeated).toMatchObject({ documents: 5, passages: 5, first: '2023-11-07', last: '2024-06-11', standing: true, url: `/api/passages/${hit.passage_id}/repeats` });
+      expect(hit.repeated).toMatchObject({
+        documents: 5,
+        passages: 5,
+        first: '2023-11-07',
+        last: '2024-06-11',
+        standing: true,
+        url: `/api/passages/${hit.passage_id}/repeats`,
+      });
       const at = body.results.indexOf(hit);
-      expect(body.results.slice(at + 1).every((h: { repeated: { standing: boolean } | null }) => h.repeated?.standing)).toBe(true);
+      expect(
+        body.results.slice(at + 1).every((h: { repeated: { standing: boolean } | null }) => h.repeated?.standing),
+      ).toBe(true);
       expect(at).toBeGreaterThan(0);
     });
 
@@ -124,7 +233,12 @@ describe('what we said over time: repeated text, timelines, attachments and rela
       const { body } = await get('/api/search?q=admissions%20deadline%20families&k=5');
       const carried = body.results.filter((h: { text: string }) => h.text.includes('Reminder: families'));
       expect(carried).toHaveLength(1);
-      expect(carried[0].repeated).toMatchObject({ documents: 2, standing: false, first: '2024-01-09', last: '2024-01-23' });
+      expect(carried[0].repeated).toMatchObject({
+        documents: 2,
+        standing: false,
+        first: '2024-01-09',
+        last: '2024-01-23',
+      });
       expect(body.results[0].text).toContain('Reminder: families');
     });
 
@@ -133,7 +247,9 @@ describe('what we said over time: repeated text, timelines, attachments and rela
       const { status, body } = await get(`/api/passages/${one.id}/repeats`);
       expect(status).toBe(200);
       expect(body.total).toBe(5);
-      expect(body.results.map((h: { citation: { date: string } }) => h.citation.date)).toEqual(BULLETINS.map((b) => b.date));
+      expect(body.results.map((h: { citation: { date: string } }) => h.citation.date)).toEqual(
+        BULLETINS.map((b) => b.date),
+      );
       expect((await get('/api/passages/999999/repeats')).body.error.code).toBe('PASSAGE_NOT_FOUND');
     });
 
@@ -148,7 +264,11 @@ describe('what we said over time: repeated text, timelines, attachments and rela
         const a = (await p2.ingestFile(writeFile(dir, 'a.txt', bulletinText(BULLETINS[0]!, 0))))[0]!.document_id!;
         const b = (await p2.ingestFile(writeFile(dir, 'b.txt', bulletinText(BULLETINS[1]!, 1))))[0]!.document_id!;
         const c = (await p2.ingestFile(writeFile(dir, 'c.txt', bulletinText(BULLETINS[3]!, 3))))[0]!.document_id!;
-        const counts = () => query(kb2.config.dataDir, 'SELECT documents, first_date, last_date FROM repeated_text ORDER BY documents DESC');
+        const counts = () =>
+          query(
+            kb2.config.dataDir,
+            'SELECT documents, first_date, last_date FROM repeated_text ORDER BY documents DESC',
+          );
         expect(counts()).toContainEqual({ documents: 3, first_date: '2023-11-07', last_date: '2024-03-05' });
         p2.delete(c);
         expect(counts()).toContainEqual({ documents: 2, first_date: '2023-11-07', last_date: '2024-01-09' });
@@ -163,10 +283,19 @@ describe('what we said over time: repeated text, timelines, attachments and rela
   });
 
   describe('timeline', () => {
-    it('groups the passages with the words by month, with the months between, and marks the first and latest mention', async () => {
+    it('groups passages with the words by month, months between included, first and latest marked', async () => {
       const { status, body } = await get('/api/timeline?q=apprenticeships&mode=lexical');
       expect(status).toBe(200);
-      expect(body.months.map((m: { month: string }) => m.month)).toEqual(['2023-11', '2023-12', '2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06']);
+      expect(body.months.map((m: { month: string }) => m.month)).toEqual([
+        '2023-11',
+        '2023-12',
+        '2024-01',
+        '2024-02',
+        '2024-03',
+        '2024-04',
+        '2024-05',
+        '2024-06',
+      ]);
       expect(body.months.map((m: { count: number }) => m.count)).toEqual([1, 0, 1, 0, 1, 0, 0, 1]);
       expect(body.total).toBe(4);
       expect(body.by_words).toBe(4);
@@ -231,7 +360,11 @@ describe('what we said over time: repeated text, timelines, attachments and rela
       const docs = body.results.map((h: { citation: { document_id: number } }) => h.citation.document_id);
       expect(docs).not.toContain(ids[3]);
       expect(new Set(docs).size).toBe(docs.length); // one per document by default
-      const fingerprints = query<{ fingerprint: string }>(kb.config.dataDir, `SELECT fingerprint FROM passages WHERE id IN (${body.results.map(() => '?').join(',')})`, ...body.results.map((h: { passage_id: number }) => h.passage_id)).map((r) => r.fingerprint);
+      const fingerprints = query<{ fingerprint: string }>(
+        kb.config.dataDir,
+        `SELECT fingerprint FROM passages WHERE id IN (${body.results.map(() => '?').join(',')})`,
+        ...body.results.map((h: { passage_id: number }) => h.passage_id),
+      ).map((r) => r.fingerprint);
       expect(new Set(fingerprints).size).toBe(fingerprints.length);
       expect(fingerprints).not.toContain(source.fingerprint);
     });
@@ -251,4 +384,3 @@ describe('what we said over time: repeated text, timelines, attachments and rela
     });
   });
 });
-

@@ -14,19 +14,38 @@ describe('text written in other Unicode forms', () => {
     kb = await openKb();
     const dir = tempDir();
     const docs: [string, string][] = [
-      ['ligature.txt', 'Finance update 9 July 2024\n\nThe \uFB01nance team will publish the o\uFB03ce budget for every school before the autumn term begins.'],
-      ['fullwidth.txt', 'Schools update 10 July 2024\n\nThe \uFF2B\uFF45\uFF4E\uFF54 schools forum meets on Tuesday to agree the funding formula for next year.'],
-      ['decomposed.txt', 'Caf\u00e9 update 11 July 2024\n\nThe cafe\u0301 at the Zoe\u0308 centre opens for families on Saturday mornings.'],
+      [
+        'ligature.txt',
+        'Finance update 9 July 2024\n\nThe \uFB01nance team will publish the o\uFB03ce budget for every school ' +
+          'before the autumn term begins.',
+      ],
+      [
+        'fullwidth.txt',
+        'Schools update 10 July 2024\n\nThe \uFF2B\uFF45\uFF4E\uFF54 schools forum meets on Tuesday to agree the ' +
+          'funding formula for next year.',
+      ],
+      [
+        'decomposed.txt',
+        'Caf\u00e9 update 11 July 2024\n\nThe cafe\u0301 at the Zoe\u0308 centre opens for families on Saturday ' +
+          'mornings.',
+      ],
     ];
     for (const [name, text] of docs) writeFile(dir, name, text);
-    writeFile(dir, 'canonical.html', '<html><head><link rel="canonical" href="javascript:alert(1)"><title>Trips</title></head><body><main><p>School trips for the summer term: every parent gets the forms by e-mail this week.</p></main></body></html>');
+    writeFile(
+      dir,
+      'canonical.html',
+      '<html><head><link rel="canonical" ' +
+        'href="javascript:alert(1)"><title>Trips</title></head><body><main><p>School trips for the summer term: ' +
+        'every parent gets the forms by e-mail this week.</p></main></body></html>',
+    );
     await kb.ingest([dir]);
   });
   afterAll(async () => {
     await kb?.close();
   });
 
-  const top = async (q: string) => (await kb.searcher.search({ q, k: 3, mode: 'lexical', perDoc: 3 })).results[0]?.citation.title;
+  const top = async (q: string) =>
+    (await kb.searcher.search({ q, k: 3, mode: 'lexical', perDoc: 3 })).results[0]?.citation.title;
 
   it('a ligature or full-width word in a document matches the plain word', async () => {
     expect(await top('finance office')).toBe('Finance update 9 July 2024');

@@ -24,13 +24,28 @@ describe('under load: searches while uploads and deletes go through the API', ()
   it(`${SECONDS} s of searches with uploads and deletes: no 5xx, never a deleted passage, p99 reported`, async () => {
     const base = running.url;
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const queries = ['apprenticeships', 'zeppelin hangar maintenance', 'attendance', 'zeppelin', 'school places', 'what did we say about zeppelins'];
+    const queries = [
+      'apprenticeships',
+      'zeppelin hangar maintenance',
+      'attendance',
+      'zeppelin',
+      'school places',
+      'what did we say about zeppelins',
+    ];
     let next = 0;
     const load = autocannon({
       url: base,
       connections: 8,
       duration: SECONDS,
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/search?q=${encodeURIComponent(queries[next++ % queries.length]!)}` }) }],
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (req) => ({
+            ...req,
+            path: `/api/search?q=${encodeURIComponent(queries[next++ % queries.length]!)}`,
+          }),
+        },
+      ],
     });
     const deadline = Date.now() + SECONDS * 1000 - 500;
     /** Passage ids of deleted documents, and when their delete answered. */
@@ -42,8 +57,19 @@ describe('under load: searches while uploads and deletes go through the API', ()
 
     const writer = (async () => {
       for (let i = 0; Date.now() < deadline; i++) {
-        const form = multipart([{ name: `zeppelin-${i}.txt`, content: `Zeppelin note ${i}\n\nThe zeppelin hangar at school ${i} needs maintenance before the spring term; governors will inspect the zeppelin moorings and the hangar roof on ${i % 28 + 1} March.` }]);
-        const up = await fetch(`${base}api/documents`, { method: 'POST', headers: { ...auth, ...form.headers }, body: form.payload });
+        const form = multipart([
+          {
+            name: `zeppelin-${i}.txt`,
+            content:
+              `Zeppelin note ${i}\n\nThe zeppelin hangar at school ${i} needs maintenance before the spring ` +
+              `term; governors will inspect the zeppelin moorings and the hangar roof on ${(i % 28) + 1} March.`,
+          },
+        ]);
+        const up = await fetch(`${base}api/documents`, {
+          method: 'POST',
+          headers: { ...auth, ...form.headers },
+          body: form.payload,
+        });
         statuses.push(up.status);
         const id = (await up.json()).results?.[0]?.document_id as number;
         const doc = await fetch(`${base}api/documents/${id}`);
@@ -61,14 +87,23 @@ describe('under load: searches while uploads and deletes go through the API', ()
     const checker = (async () => {
       while (Date.now() < deadline) {
         const started = performance.now();
-        for (const url of [`${base}api/search?q=zeppelin+hangar&k=20&per_doc=5`, `${base}api/timeline?q=zeppelin&mode=lexical`]) {
+        for (const url of [
+          `${base}api/search?q=zeppelin+hangar&k=20&per_doc=5`,
+          `${base}api/timeline?q=zeppelin&mode=lexical`,
+        ]) {
           const res = await fetch(url);
           statuses.push(res.status);
           const body = await res.json();
-          const hits: { passage_id: number }[] = body.results ?? [...body.months.flatMap((m: { passages: unknown[] }) => m.passages), ...body.undated];
+          const hits: { passage_id: number }[] = body.results ?? [
+            ...body.months.flatMap((m: { passages: unknown[] }) => m.passages),
+            ...body.undated,
+          ];
           for (const h of hits) {
             const gone = deleted.get(h.passage_id);
-            if (gone !== undefined && gone < started) violations.push(`${url} returned passage ${h.passage_id}, deleted ${Math.round(started - gone)} ms before the request`);
+            if (gone !== undefined && gone < started)
+              violations.push(
+                `${url} returned passage ${h.passage_id}, deleted ${Math.round(started - gone)} ms before the request`,
+              );
           }
           checks++;
         }
@@ -76,7 +111,12 @@ describe('under load: searches while uploads and deletes go through the API', ()
     })();
 
     const [result] = await Promise.all([load, writer, checker]);
-    process.stderr.write(`load: ${result.requests.total} searches (${Math.round(result.requests.average)}/s), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.errors} errors, ${result.non2xx} non-2xx; ${cycles} upload-delete cycles, ${checks} checked searches\n`);
+    process.stderr.write(
+      `load: ${result.requests.total} searches (${Math.round(result.requests.average)}/s), ` +
+        `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
+        `${result.errors} errors, ${result.non2xx} non-2xx; ` +
+        `${cycles} upload-delete cycles, ${checks} checked searches\n`,
+    );
     expect(result.errors).toBe(0);
     expect(result.non2xx).toBe(0);
     expect(result.requests.total).toBeGreaterThan(100);

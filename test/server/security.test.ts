@@ -13,16 +13,25 @@ import { multipart, SAMPLES, tempDir } from '../helpers.js';
 const TOKEN = 'security-test-token-0123456789';
 
 async function open(overrides: Partial<Record<keyof Config, unknown>> = {}) {
-  const config = loadConfig({}, { dataDir: tempDir(), offline: true, logLevel: 'silent', apiToken: TOKEN, ...overrides });
+  const config = loadConfig(
+    {},
+    { dataDir: tempDir(), offline: true, logLevel: 'silent', apiToken: TOKEN, ...overrides },
+  );
   const kb = await KnowledgeBase.open(config, silentLogger);
-  await kb.ingest([path.join(SAMPLES, '2024-01-09-weekly-update.txt'), path.join(SAMPLES, 'send-inclusion-strategy-2025-2028.pdf')]);
+  await kb.ingest([
+    path.join(SAMPLES, '2024-01-09-weekly-update.txt'),
+    path.join(SAMPLES, 'send-inclusion-strategy-2025-2028.pdf'),
+  ]);
   const app = await buildApp({ config, kb, log: silentLogger });
   return { config, kb, app };
 }
 
 /** Every file under a folder, relative to it. */
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
 
 describe('security', () => {
@@ -62,7 +71,15 @@ describe('security', () => {
   it('CORS is closed: another site gets no permission to read, simple or preflighted', async () => {
     const simple = await app.inject({ url: '/api/search?q=attendance', headers: { origin: 'https://evil.example' } });
     expect(simple.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await app.inject({ method: 'OPTIONS', url: '/api/documents/1', headers: { origin: 'https://evil.example', 'access-control-request-method': 'DELETE', 'access-control-request-headers': 'authorization' } });
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/documents/1',
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'DELETE',
+        'access-control-request-headers': 'authorization',
+      },
+    });
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     expect(preflight.headers['access-control-allow-methods']).toBeUndefined();
   });
@@ -70,9 +87,15 @@ describe('security', () => {
   it('CORS opens to the configured origins only', async () => {
     const opened = await open({ corsOrigins: 'https://intranet.example, https://briefings.example' });
     try {
-      const ok = await opened.app.inject({ url: '/api/search?q=attendance', headers: { origin: 'https://briefings.example' } });
+      const ok = await opened.app.inject({
+        url: '/api/search?q=attendance',
+        headers: { origin: 'https://briefings.example' },
+      });
       expect(ok.headers['access-control-allow-origin']).toBe('https://briefings.example');
-      const other = await opened.app.inject({ url: '/api/search?q=attendance', headers: { origin: 'https://evil.example' } });
+      const other = await opened.app.inject({
+        url: '/api/search?q=attendance',
+        headers: { origin: 'https://evil.example' },
+      });
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     } finally {
       await opened.app.close();
@@ -81,11 +104,22 @@ describe('security', () => {
     expect(() => loadConfig({ KB_CORS_ORIGINS: 'not a url' }, {})).toThrow(/origin must be a URL/);
   });
 
-  it('no path in a request reaches the file system: traversal attempts get 4xx and nothing of the machine', async () => {
+  it('no path in a request reaches the file system: traversals get 4xx and nothing of the machine', async () => {
     const attempts = [
-      '/../../../../etc/passwd', '/..%2f..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/govuk/..%2f..%2f..%2fpackage.json',
-      '/govuk/../../package.json', '/app.js/..%2f..%2fpackage.json', '/documents/..%2f..%2fpackage.json', '/api/documents/..%2f..%2fetc%2fpasswd/raw',
-      '/api/documents/1%2f..%2f..%2fkb.sqlite/raw', '/%00/etc/passwd', '/web/index.html', '/src/config.ts', '/data/kb.sqlite', '/files/',
+      '/../../../../etc/passwd',
+      '/..%2f..%2f..%2f..%2fetc%2fpasswd',
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/govuk/..%2f..%2f..%2fpackage.json',
+      '/govuk/../../package.json',
+      '/app.js/..%2f..%2fpackage.json',
+      '/documents/..%2f..%2fpackage.json',
+      '/api/documents/..%2f..%2fetc%2fpasswd/raw',
+      '/api/documents/1%2f..%2f..%2fkb.sqlite/raw',
+      '/%00/etc/passwd',
+      '/web/index.html',
+      '/src/config.ts',
+      '/data/kb.sqlite',
+      '/files/',
     ];
     for (const url of attempts) {
       const res = await app.inject({ url });
@@ -95,10 +129,22 @@ describe('security', () => {
     }
   });
 
-  it('an upload named with ../ and control characters is stored under a generated name; the name is only a label', async () => {
+  it('an upload named with ../ and control characters is stored under a generated name, its name a label', async () => {
     const name = '../../../tmp/evil\u0001\u0007\u001b[31m.txt';
-    const form = multipart([{ name, content: 'Evil name\n\nA perfectly ordinary note about school transport, whose file name tries to climb out of the upload folder.' }]);
-    const res = await app.inject({ method: 'POST', url: '/api/documents', headers: { authorization: `Bearer ${TOKEN}`, ...form.headers }, payload: form.payload });
+    const form = multipart([
+      {
+        name,
+        content:
+          'Evil name\n\nA perfectly ordinary note about school transport, whose file name tries to climb out of ' +
+          'the upload folder.',
+      },
+    ]);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/documents',
+      headers: { authorization: `Bearer ${TOKEN}`, ...form.headers },
+      payload: form.payload,
+    });
     expect(res.statusCode).toBe(200);
     const result = res.json().results[0];
     expect(result.status).toBe('added');
@@ -115,7 +161,16 @@ describe('security', () => {
     const limited = await open({ rateLimitWrites: 2 });
     try {
       const codes = [];
-      for (let i = 0; i < 3; i++) codes.push((await limited.app.inject({ method: 'DELETE', url: '/api/documents/999', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode);
+      for (let i = 0; i < 3; i++)
+        codes.push(
+          (
+            await limited.app.inject({
+              method: 'DELETE',
+              url: '/api/documents/999',
+              headers: { authorization: `Bearer ${TOKEN}` },
+            })
+          ).statusCode,
+        );
       expect(codes).toEqual([404, 404, 429]);
       expect((await limited.app.inject({ url: '/api/search?q=attendance' })).statusCode).toBe(200);
     } finally {
@@ -137,8 +192,12 @@ describe('security', () => {
     }
     const named = await open({ allowedHosts: 'kb.council.example' });
     try {
-      expect((await named.app.inject({ url: '/api/health', headers: { host: 'kb.council.example:443' } })).statusCode).toBe(200);
-      expect((await named.app.inject({ url: '/api/health', headers: { host: 'other.council.example' } })).statusCode).toBe(403);
+      expect(
+        (await named.app.inject({ url: '/api/health', headers: { host: 'kb.council.example:443' } })).statusCode,
+      ).toBe(200);
+      expect(
+        (await named.app.inject({ url: '/api/health', headers: { host: 'other.council.example' } })).statusCode,
+      ).toBe(403);
     } finally {
       await named.app.close();
       await named.kb.close();
@@ -148,7 +207,12 @@ describe('security', () => {
 
   it('refuses writes another site sent, token or not; reads are unaffected', async () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
-    const form = multipart([{ name: 'forged.txt', content: 'Forged bulletin 9 July 2024\n\nA bulletin nobody at the council wrote, sent by another site.' }]);
+    const form = multipart([
+      {
+        name: 'forged.txt',
+        content: 'Forged bulletin 9 July 2024\n\nA bulletin nobody at the council wrote, sent by another site.',
+      },
+    ]);
     const before = kb.store.stats().documents;
     for (const headers of [
       { origin: 'https://evil.example' },
@@ -157,7 +221,12 @@ describe('security', () => {
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
     ]) {
-      const res = await app.inject({ method: 'POST', url: '/api/documents', headers: { ...auth, ...form.headers, ...headers }, payload: form.payload });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/documents',
+        headers: { ...auth, ...form.headers, ...headers },
+        payload: form.payload,
+      });
       expect(res.statusCode, JSON.stringify(headers)).toBe(403);
       expect(res.json().error.code).toBe('CROSS_SITE_WRITE');
       const del = await app.inject({ method: 'DELETE', url: '/api/documents/1', headers: { ...auth, ...headers } });
@@ -165,22 +234,52 @@ describe('security', () => {
     }
     expect(kb.store.stats().documents).toBe(before);
     // The service's own page (same origin) may write.
-    const own = await app.inject({ method: 'DELETE', url: '/api/documents/999', headers: { ...auth, origin: 'http://localhost:80', host: 'localhost:80', 'sec-fetch-site': 'same-origin' } });
+    const own = await app.inject({
+      method: 'DELETE',
+      url: '/api/documents/999',
+      headers: { ...auth, origin: 'http://localhost:80', host: 'localhost:80', 'sec-fetch-site': 'same-origin' },
+    });
     expect(own.statusCode).toBe(404);
-    const read = await app.inject({ url: '/api/search?q=attendance', headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    const read = await app.inject({
+      url: '/api/search?q=attendance',
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
     expect(read.statusCode).toBe(200);
   });
 
   it('without a token, writes need a header that no form or simple cross-site request can carry', async () => {
     const open2 = await open({ apiToken: undefined });
     try {
-      const form = multipart([{ name: 'note.txt', content: 'A note 9 July 2024\n\nAn ordinary note about transport to school, added by a script on this machine.' }]);
-      const bare = await open2.app.inject({ method: 'POST', url: '/api/documents', headers: form.headers, payload: form.payload, remoteAddress: '127.0.0.1' });
+      const form = multipart([
+        {
+          name: 'note.txt',
+          content:
+            'A note 9 July 2024\n\nAn ordinary note about transport to school, added by a script on this machine.',
+        },
+      ]);
+      const bare = await open2.app.inject({
+        method: 'POST',
+        url: '/api/documents',
+        headers: form.headers,
+        payload: form.payload,
+        remoteAddress: '127.0.0.1',
+      });
       expect(bare.statusCode).toBe(403);
       expect(bare.json().error.code).toBe('WRITE_NEEDS_HEADER');
-      const scripted = await open2.app.inject({ method: 'POST', url: '/api/documents', headers: { ...form.headers, 'x-requested-with': 'script' }, payload: form.payload, remoteAddress: '127.0.0.1' });
+      const scripted = await open2.app.inject({
+        method: 'POST',
+        url: '/api/documents',
+        headers: { ...form.headers, 'x-requested-with': 'script' },
+        payload: form.payload,
+        remoteAddress: '127.0.0.1',
+      });
       expect(scripted.statusCode).toBe(200);
-      const remote = await open2.app.inject({ method: 'DELETE', url: '/api/documents/1', headers: { 'x-requested-with': 'script' }, remoteAddress: '10.0.0.7' });
+      const remote = await open2.app.inject({
+        method: 'DELETE',
+        url: '/api/documents/1',
+        headers: { 'x-requested-with': 'script' },
+        remoteAddress: '10.0.0.7',
+      });
       expect(remote.statusCode).toBe(401);
     } finally {
       await open2.app.close();
@@ -189,7 +288,9 @@ describe('security', () => {
   });
 
   it('a loopback address is an address in 127.0.0.0/8 or ::1, never a name that starts like one', () => {
-    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', 'localhost', '[::1]']) expect(isLoopback(a), a).toBe(true);
-    for (const a of ['127.evil.example', '127.0.0.1.nip.io', '10.0.0.1', '0.0.0.0', '::', 'example.org', '', undefined]) expect(isLoopback(a), String(a)).toBe(false);
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', 'localhost', '[::1]'])
+      expect(isLoopback(a), a).toBe(true);
+    for (const a of ['127.evil.example', '127.0.0.1.nip.io', '10.0.0.1', '0.0.0.0', '::', 'example.org', '', undefined])
+      expect(isLoopback(a), String(a)).toBe(false);
   });
 });

@@ -20,7 +20,15 @@ const open = (dir = tempDir(), readonly = false) => {
   return s;
 };
 
-const passage = (text: string, start: number, section: string | null = null): NewPassage => ({ text, start, end: start + text.length, page: null, section, fingerprint: fingerprint(text), tokens: text.split(/\s+/).length });
+const passage = (text: string, start: number, section: string | null = null): NewPassage => ({
+  text,
+  start,
+  end: start + text.length,
+  page: null,
+  section,
+  fingerprint: fingerprint(text),
+  tokens: text.split(/\s+/).length,
+});
 
 function doc(sourceId: string, paragraphs: string[], bytes = Buffer.from(paragraphs.join('\n\n'))): NewDocument {
   let at = 0;
@@ -30,18 +38,43 @@ function doc(sourceId: string, paragraphs: string[], bytes = Buffer.from(paragra
     return out;
   });
   return {
-    source_id: sourceId, sha256: sha256(bytes), kind: 'bulletin', mime: 'text/plain', title: `Title of ${sourceId}`, published_at: '2024-03-05', author: null, source_url: null,
-    file_name: `${sourceId}.txt`, parent_id: null, pages: null, bytes: bytes.length, text: paragraphs.join('\n\n'), blocks: [], passages,
+    source_id: sourceId,
+    sha256: sha256(bytes),
+    kind: 'bulletin',
+    mime: 'text/plain',
+    title: `Title of ${sourceId}`,
+    published_at: '2024-03-05',
+    author: null,
+    source_url: null,
+    file_name: `${sourceId}.txt`,
+    parent_id: null,
+    pages: null,
+    bytes: bytes.length,
+    text: paragraphs.join('\n\n'),
+    blocks: [],
+    passages,
   };
 }
 
 describe('the store', () => {
   it('replacing a document keeps its id and the ids of passages whose text did not change', () => {
     const store = open();
-    const v1 = doc('a', ['Attendance rose in every district this autumn.', 'Apprenticeships began in January.', 'Exams start in May.']);
+    const v1 = doc('a', [
+      'Attendance rose in every district this autumn.',
+      'Apprenticeships began in January.',
+      'Exams start in May.',
+    ]);
     const { id } = store.transaction(() => store.documents.upsert(v1));
     const before = store.documents.passagesOf(id);
-    const v2 = doc('a', ['Attendance rose in every district this autumn.', 'Apprenticeships began in February, a month late.', 'Exams start in May.'], Buffer.from('v2'));
+    const v2 = doc(
+      'a',
+      [
+        'Attendance rose in every district this autumn.',
+        'Apprenticeships began in February, a month late.',
+        'Exams start in May.',
+      ],
+      Buffer.from('v2'),
+    );
     const r = store.transaction(() => store.documents.upsert(v2));
     expect(r).toEqual({ id, created: false });
     const after = store.documents.passagesOf(id);
@@ -49,11 +82,13 @@ describe('the store', () => {
     expect(after[1]!.id).not.toBe(before[1]!.id);
     // The third moved (its offsets changed), so it is a new passage.
     expect(after.map((p) => p.text)).toEqual(v2.passages.map((p) => p.text));
-    expect(query(store.folder.dir, 'SELECT count(*) AS n FROM passages_fts WHERE passages_fts MATCH ?', '"january"')[0]!.n).toBe(0);
+    expect(
+      query(store.folder.dir, 'SELECT count(*) AS n FROM passages_fts WHERE passages_fts MATCH ?', '"january"')[0]!.n,
+    ).toBe(0);
     expect(store.check()).toEqual([]);
   });
 
-  it('a delete releases the original in the same transaction; the sweep removes it, but never while a backup runs', () => {
+  it('a delete releases the original in its transaction; the sweep removes it, never while a backup runs', () => {
     const store = open();
     const d = doc('b', ['Family hubs bring health visitors and early help under one roof.']);
     const id = store.transaction(() => {
@@ -100,11 +135,18 @@ describe('the store', () => {
     const r = open(dir, true);
     expect(r.stats().documents).toBe(1);
     expect(r.passages.match('"forum"', 5)).toHaveLength(1);
-    expect(() => r.transaction(() => r.documents.upsert(doc('e', ['x'])))).toThrow(expect.objectContaining({ code: 'DATA_READ_ONLY' }));
+    expect(() => r.transaction(() => r.documents.upsert(doc('e', ['x'])))).toThrow(
+      expect.objectContaining({ code: 'DATA_READ_ONLY' }),
+    );
     expect(r.sweepOriginals({ orphans: true })).toEqual([]);
     r.close();
     expect(fs.statSync(path.join(dir, 'kb.sqlite')).mtimeMs).toBe(mtime);
-    expect(fs.readdirSync(dir).sort().filter((f) => !f.endsWith('-shm') && !f.endsWith('-wal'))).toEqual(before);
+    expect(
+      fs
+        .readdirSync(dir)
+        .sort()
+        .filter((f) => !f.endsWith('-shm') && !f.endsWith('-wal')),
+    ).toEqual(before);
   });
 
   it('a missing database opened for reading is an empty knowledge base, created once', () => {
@@ -119,11 +161,22 @@ describe('the store', () => {
     const { id } = store.transaction(() => store.documents.upsert(doc('f', ['One passage here.', 'And another one.'])));
     const ids = store.documents.passagesOf(id).map((p) => p.id);
     const g0 = store.meta.vectorsGeneration();
-    store.transaction(() => store.embeddings.insert('m', 1, ids.map((pid) => ({ id: pid, vector: Buffer.alloc(4) }))));
+    store.transaction(() =>
+      store.embeddings.insert(
+        'm',
+        1,
+        ids.map((pid) => ({ id: pid, vector: Buffer.alloc(4) })),
+      ),
+    );
     store.transaction(() => store.documents.delete(id));
     const g1 = store.meta.vectorsGeneration();
     expect(g1 - g0).toBe(4);
-    expect(store.embeddings.changesSince('m', g0, 100, g1)!.map((c) => [c.passage_id, c.op])).toEqual([[ids[0], 'add'], [ids[1], 'add'], [ids[0], 'remove'], [ids[1], 'remove']]);
+    expect(store.embeddings.changesSince('m', g0, 100, g1)!.map((c) => [c.passage_id, c.op])).toEqual([
+      [ids[0], 'add'],
+      [ids[1], 'add'],
+      [ids[0], 'remove'],
+      [ids[1], 'remove'],
+    ]);
     expect(store.embeddings.changesSince('m', g1, 100, g1)).toEqual([]);
     store.transaction(() => store.embeddings.pruneLog(g1));
     expect(store.embeddings.changesSince('m', g0, 100, g1)).toBeNull();
@@ -132,12 +185,20 @@ describe('the store', () => {
   it('meta is read and written through typed accessors', () => {
     const store = open();
     expect(store.meta.embedder()).toBeNull();
-    store.transaction(() => store.meta.setEmbedder('builtin', { id: 'builtin-lsa-8d@abc', dim: 8, description: 'test' }));
-    expect(store.meta.embedder()).toEqual({ id: 'builtin-lsa-8d@abc', kind: 'builtin', dim: 8, description: 'test', builtin: true });
+    store.transaction(() =>
+      store.meta.setEmbedder('builtin', { id: 'builtin-lsa-8d@abc', dim: 8, description: 'test' }),
+    );
+    expect(store.meta.embedder()).toEqual({
+      id: 'builtin-lsa-8d@abc',
+      kind: 'builtin',
+      dim: 8,
+      description: 'test',
+      builtin: true,
+    });
     expect(store.meta.schemaVersion()).toBeGreaterThanOrEqual(6);
   });
 
-  it('check() finds passages whose offsets no longer match the text, and a damaged file is reported, not thrown', () => {
+  it('check() finds passages whose offsets no longer match, and reports a damaged file, not throws', () => {
     const dir = tempDir();
     const store = open(dir);
     store.transaction(() => store.documents.upsert(doc('g', ['Offsets are checked against the stored text.'])));
@@ -163,7 +224,8 @@ describe('the store', () => {
   });
 
   it('SQLite and disk failures become errors a person can act on', () => {
-    const e = (code: string) => sqliteError(Object.assign(new Error(code), { code }), '/data/kb.sqlite') as { code: string };
+    const e = (code: string) =>
+      sqliteError(Object.assign(new Error(code), { code }), '/data/kb.sqlite') as { code: string };
     expect(e('SQLITE_FULL').code).toBe('DISK_FULL');
     expect(e('ENOSPC').code).toBe('DISK_FULL');
     expect(e('SQLITE_READONLY_DIRECTORY').code).toBe('DATA_READ_ONLY');

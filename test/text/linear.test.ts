@@ -14,7 +14,11 @@ import { sentenceSpans } from '../../src/text/sentences.js';
  * counts (characters examined, tokens handled) must grow about twice, not
  * four times. Steps, not seconds: the answer is the same on a busy machine.
  */
-function growth(make: (n: number) => string, run: (text: string, meter: Meter) => void, n: number): { ratio: number; steps: number } {
+function growth(
+  make: (n: number) => string,
+  run: (text: string, meter: Meter) => void,
+  n: number,
+): { ratio: number; steps: number } {
   const small: Meter = { steps: 0 };
   const large: Meter = { steps: 0 };
   const a = make(n);
@@ -32,14 +36,47 @@ function ingestText(text: string, meter: Meter): void {
 
 const prose = 'the council will publish its plan for schools and colleges in the county this year';
 
-/** `seen`: steps the meter must at least count at size n (every character of the text, or every element of the markup). */
-const CASES: { name: string; make: (n: number) => string; run: (text: string, meter: Meter) => void; n: number; seen?: number }[] = [
-  { name: 'paragraphs that start in lower case, each rejoined to the one before', make: (n) => 'Many paragraphs 9 July 2024\n\n' + 'x\n\n'.repeat(n), run: ingestText, n: 20_000 },
-  { name: 'a million-line word broken by hyphens at every line end', make: (n) => 'Hyphens 10 July 2024\n\n' + 'a-\n'.repeat(n), run: ingestText, n: 50_000 },
+/**
+ * `seen`: steps the meter must at least count at size n (every character of the text, or every element of the markup).
+ */
+const CASES: {
+  name: string;
+  make: (n: number) => string;
+  run: (text: string, meter: Meter) => void;
+  n: number;
+  seen?: number;
+}[] = [
+  {
+    name: 'paragraphs that start in lower case, each rejoined to the one before',
+    make: (n) => 'Many paragraphs 9 July 2024\n\n' + 'x\n\n'.repeat(n),
+    run: ingestText,
+    n: 20_000,
+  },
+  {
+    name: 'a million-line word broken by hyphens at every line end',
+    make: (n) => 'Hyphens 10 July 2024\n\n' + 'a-\n'.repeat(n),
+    run: ingestText,
+    n: 50_000,
+  },
   { name: 'hard-wrapped prose with no blank lines', make: (n) => `${prose}\n`.repeat(n), run: ingestText, n: 5_000 },
-  { name: 'a long paragraph followed by a run of full stops and a word', make: (n) => `${'word '.repeat(350)}${'.'.repeat(n)}x`, run: ingestText, n: 40_000 },
-  { name: 'sentences over a passage that ends in a run of full stops', make: (n) => `${'Word '.repeat(350)}${'.'.repeat(n)}x more`, run: (t, m) => void sentenceSpans(t, 0, t.length, m), n: 40_000 },
-  { name: 'sentences of initials and abbreviations', make: (n) => 'P. Dr. e.g. '.repeat(n), run: (t, m) => void sentenceSpans(t, 0, t.length, m), n: 10_000 },
+  {
+    name: 'a long paragraph followed by a run of full stops and a word',
+    make: (n) => `${'word '.repeat(350)}${'.'.repeat(n)}x`,
+    run: ingestText,
+    n: 40_000,
+  },
+  {
+    name: 'sentences over a passage that ends in a run of full stops',
+    make: (n) => `${'Word '.repeat(350)}${'.'.repeat(n)}x more`,
+    run: (t, m) => void sentenceSpans(t, 0, t.length, m),
+    n: 40_000,
+  },
+  {
+    name: 'sentences of initials and abbreviations',
+    make: (n) => 'P. Dr. e.g. '.repeat(n),
+    run: (t, m) => void sentenceSpans(t, 0, t.length, m),
+    n: 10_000,
+  },
   { name: 'one 2 MB "word"', make: (n) => `Blob 9 July 2024\n\n${'Q'.repeat(n)}`, run: ingestText, n: 1_000_000 },
   {
     name: 'HTML: a paragraph of many links',

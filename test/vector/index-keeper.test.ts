@@ -20,7 +20,8 @@ let embeddings: Embeddings;
 let dataDir: string;
 let logged: string[];
 const log = () => createLogger('info', (line) => logged.push(line));
-const keeper = (writable = true) => new IndexKeeper(dataDir, store, log(), { writable, efSearch: 64, m: 16, efConstruction: 64 });
+const keeper = (writable = true) =>
+  new IndexKeeper(dataDir, store, log(), { writable, efSearch: 64, m: 16, efConstruction: 64 });
 
 beforeEach(async () => {
   const config = testConfig({ offline: true });
@@ -43,7 +44,12 @@ describe('the vector index keeper', () => {
     k.open();
     const passages = store.passages.count();
     expect(k.state()).toMatchObject({ opened: 'rebuilt', count: passages, reason: 'the index file is missing' });
-    expect(readManifest(dataDir)).toMatchObject({ embedder: store.meta.embedder()!.id, count: passages, generation: store.meta.vectorsGeneration(), bytes: fs.statSync(k.file).size });
+    expect(readManifest(dataDir)).toMatchObject({
+      embedder: store.meta.embedder()!.id,
+      count: passages,
+      generation: store.meta.vectorsGeneration(),
+      bytes: fs.statSync(k.file).size,
+    });
     expect(k.verifyFile()).toEqual([]);
     // Opened again, it is loaded as saved.
     const again = keeper();
@@ -74,7 +80,9 @@ describe('the vector index keeper', () => {
     expect(k.behind()).toBe(false);
     // Saved, the log it reflects is forgotten.
     k.saveIfDirty();
-    expect(query(dataDir, 'SELECT count(*) AS n FROM vector_log WHERE gen <= ?', readManifest(dataDir)!.generation)[0]!.n).toBe(0);
+    expect(
+      query(dataDir, 'SELECT count(*) AS n FROM vector_log WHERE gen <= ?', readManifest(dataDir)!.generation)[0]!.n,
+    ).toBe(0);
     expect(k.verifyFile()).toEqual([]);
   });
 
@@ -82,7 +90,13 @@ describe('the vector index keeper', () => {
     const k = keeper();
     k.open();
     const dir = tempDir();
-    for (let i = 0; i < 6; i++) writeFile(dir, `note-${i}.txt`, `Note ${i} 9 July 2024\n\nA short note number ${i} about transport to school for pupils with special needs, and the forms to fill in.`);
+    for (let i = 0; i < 6; i++)
+      writeFile(
+        dir,
+        `note-${i}.txt`,
+        `Note ${i} 9 July 2024\n\nA short note number ${i} about transport to school for pupils with special needs, ` +
+          `and the forms to fill in.`,
+      );
     const pipeline = new Pipeline({ store, config: testConfig(), log: silentLogger });
     for await (const _ of pipeline.ingestPaths([dir])) void _;
     await embeddings.sync();
@@ -92,25 +106,29 @@ describe('the vector index keeper', () => {
     expect(k.current()!.size()).toBe(store.passages.count());
   });
 
-  it('an index file behind the database is brought up to date on open; one the log no longer reaches is compared in full', async () => {
-    keeper().open();
-    const doc = store.documents.list({ limit: 1 }).documents[0]!;
-    store.transaction(() => store.documents.delete(doc.id));
-    const k = keeper();
-    k.open();
-    expect(k.state()).toMatchObject({ opened: 'updated', count: store.passages.count() });
-    expect(k.verifyFile()).toEqual([]);
-    // The log pruned past what a stale file reflects: the keeper compares ids instead.
-    const stale = keeper(false);
-    stale.open();
-    const other = store.documents.list({ limit: 1 }).documents[0]!;
-    store.transaction(() => store.documents.delete(other.id));
-    const db = new Database(store.file);
-    db.prepare('DELETE FROM vector_log').run();
-    db.close();
-    expect(stale.catchUp()).toBe(true);
-    expect(stale.current()!.size()).toBe(store.passages.count());
-  });
+  it(
+    'an index file behind the database is brought up to date on open; one the log no longer reaches is compared in ' +
+      'full',
+    async () => {
+      keeper().open();
+      const doc = store.documents.list({ limit: 1 }).documents[0]!;
+      store.transaction(() => store.documents.delete(doc.id));
+      const k = keeper();
+      k.open();
+      expect(k.state()).toMatchObject({ opened: 'updated', count: store.passages.count() });
+      expect(k.verifyFile()).toEqual([]);
+      // The log pruned past what a stale file reflects: the keeper compares ids instead.
+      const stale = keeper(false);
+      stale.open();
+      const other = store.documents.list({ limit: 1 }).documents[0]!;
+      store.transaction(() => store.documents.delete(other.id));
+      const db = new Database(store.file);
+      db.prepare('DELETE FROM vector_log').run();
+      db.close();
+      expect(stale.catchUp()).toBe(true);
+      expect(stale.current()!.size()).toBe(store.passages.count());
+    },
+  );
 
   it('a damaged, truncated or foreign index file is rebuilt and the log says why', () => {
     const k = keeper();
@@ -127,7 +145,10 @@ describe('the vector index keeper', () => {
     b.open();
     expect(b.state().opened).toBe('rebuilt');
     expect(b.state().reason).toMatch(/unreadable/);
-    fs.writeFileSync(`${dataDir}/vectors.json`, JSON.stringify({ ...readManifest(dataDir)!, embedder: 'someone-else' }));
+    fs.writeFileSync(
+      `${dataDir}/vectors.json`,
+      JSON.stringify({ ...readManifest(dataDir)!, embedder: 'someone-else' }),
+    );
     const c = keeper();
     c.open();
     expect(c.state().reason).toBe(`the index was built by someone-else, not ${store.meta.embedder()!.id}`);
@@ -142,6 +163,9 @@ describe('the vector index keeper', () => {
     const reader = keeper(false);
     reader.open();
     expect(reader.state().opened).toBe('updated');
-    expect(reader.verifyFile()).toEqual([expect.stringMatching(/^index: the manifest reflects generation \d+, the database is at \d+$/), expect.stringMatching(/labels point at passages that have no vector/)]);
+    expect(reader.verifyFile()).toEqual([
+      expect.stringMatching(/^index: the manifest reflects generation \d+, the database is at \d+$/),
+      expect.stringMatching(/labels point at passages that have no vector/),
+    ]);
   });
 });

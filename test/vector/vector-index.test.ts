@@ -22,7 +22,11 @@ describe.each(implementations)('vector index contract: %s', (_name, make) => {
 
   it('finds the nearest vectors by cosine, best first, with scores', () => {
     const index = make(3);
-    index.add([{ id: 1, vector: unit(1, 0, 0) }, { id: 2, vector: unit(0, 1, 0) }, { id: 3, vector: unit(1, 1, 0) }]);
+    index.add([
+      { id: 1, vector: unit(1, 0, 0) },
+      { id: 2, vector: unit(0, 1, 0) },
+      { id: 3, vector: unit(1, 1, 0) },
+    ]);
     const hits = index.search(unit(1, 0.1, 0), 3);
     expect(hits.map((h) => h.id)).toEqual([1, 3, 2]);
     expect(hits[0]!.score).toBeGreaterThan(0.99);
@@ -44,7 +48,10 @@ describe.each(implementations)('vector index contract: %s', (_name, make) => {
 
   it('replaces the vector of an id that is added again', () => {
     const index = make(3);
-    index.add([{ id: 7, vector: unit(1, 0, 0) }, { id: 8, vector: unit(0, 0, 1) }]);
+    index.add([
+      { id: 7, vector: unit(1, 0, 0) },
+      { id: 8, vector: unit(0, 0, 1) },
+    ]);
     index.add([{ id: 7, vector: unit(0, 1, 0) }]);
     expect(index.size()).toBe(2);
     expect(index.search(unit(0, 1, 0), 1)[0]!.id).toBe(7);
@@ -90,7 +97,12 @@ describe('HNSW against exact search', () => {
     const { index: back, missing } = HnswIndex.read(file, dim, new Set([...live, 500]));
     expect(missing).toEqual([500]);
     expect(back.size()).toBe(90);
-    expect(back.search(data[95]!, 100).map((h) => h.id).some((id) => id > 90)).toBe(false);
+    expect(
+      back
+        .search(data[95]!, 100)
+        .map((h) => h.id)
+        .some((id) => id > 90),
+    ).toBe(false);
     expect(HnswIndex.liveLabels(file, dim).size).toBe(100);
   });
 });

@@ -29,11 +29,13 @@ describe.skipIf(!HAS_CHROMIUM)('another site cannot write to the knowledge base'
         <textarea name="file">Forged bulletin 9 July 2024</textarea>
       </form>
       <script>
-        const blob = new Blob(['Forged bulletin 9 July 2024\\n\\nThe director never wrote this.'], { type: 'text/plain' });
+        const text = 'Forged bulletin 9 July 2024\\n\\nThe director never wrote this.';
+        const blob = new Blob([text], { type: 'text/plain' });
         const dt = new DataTransfer(); dt.items.add(new File([blob], 'forged.txt'));
         const input = document.createElement('input'); input.type = 'file'; input.name = 'file'; input.files = dt.files;
         document.getElementById('f').append(input);
-        fetch('${target}api/documents/1', { method: 'DELETE', mode: 'no-cors' }).catch(() => {}).finally(() => document.getElementById('f').submit());
+        const submit = () => document.getElementById('f').submit();
+        fetch('${target}api/documents/1', { method: 'DELETE', mode: 'no-cors' }).catch(() => {}).finally(submit);
       </script></body></html>`;
     evil = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page));
     await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
@@ -51,7 +53,9 @@ describe.skipIf(!HAS_CHROMIUM)('another site cannot write to the knowledge base'
     const before = kb.store.stats();
     const page = await browser.newPage();
     const answers: { url: string; status: number }[] = [];
-    page.on('response', (r) => { if (r.url().startsWith(running.url)) answers.push({ url: r.url(), status: r.status() }); });
+    page.on('response', (r) => {
+      if (r.url().startsWith(running.url)) answers.push({ url: r.url(), status: r.status() });
+    });
     await page.goto(evilUrl);
     await page.waitForURL(`${running.url}api/documents`);
     const body = JSON.parse((await page.textContent('body')) ?? '{}');

@@ -12,22 +12,40 @@ import { ROOT, SAMPLES, tempDir } from '../helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = fs.existsSync(CHROMIUM);
-if (!HAS_CHROMIUM) process.stderr.write(`note: ${CHROMIUM} is not installed: the browser tests are skipped (apt-get install -y chromium)\n`);
+if (!HAS_CHROMIUM)
+  process.stderr.write(
+    `note: ${CHROMIUM} is not installed: the browser tests are skipped (apt-get install -y chromium)\n`,
+  );
 
 const TOKEN = 'browser-test-token-0123456789';
 const ARTIFACTS = path.join(ROOT, 'test', 'artifacts');
 /** Classic injection payloads (OWASP's filter-evasion list and friends), each setting window.__xss if it ever runs. */
 const CLASSIC_XSS = [
-  '"><script>window.__xss=5</script>', "'><img src=x onerror=window.__xss=6>", '<body onload=window.__xss=7>', '<iframe src="javascript:window.__xss=8"></iframe>',
-  '<svg><script>window.__xss=9</script></svg>', '<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=10>', '<a href="jav&#x09;ascript:window.__xss=11">x</a>',
-  '<details open ontoggle=window.__xss=12>', '<input autofocus onfocus=window.__xss=13>', '</mark><script>window.__xss=14</script><mark>', '<mark onmouseover=window.__xss=15>hover</mark>',
-  "{{constructor.constructor('window.__xss=16')()}}", '<style>@import "http://127.0.0.1:9/x.css";</style>', '<object data="javascript:window.__xss=17">', '<embed src="data:text/html,<script>parent.__xss=18</script>">',
-  '<form action="javascript:window.__xss=19"><button>go</button></form>', '<video><source onerror="window.__xss=20">', '<meta http-equiv="refresh" content="0;url=javascript:window.__xss=21">',
+  '"><script>window.__xss=5</script>',
+  "'><img src=x onerror=window.__xss=6>",
+  '<body onload=window.__xss=7>',
+  '<iframe src="javascript:window.__xss=8"></iframe>',
+  '<svg><script>window.__xss=9</script></svg>',
+  '<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=10>',
+  '<a href="jav&#x09;ascript:window.__xss=11">x</a>',
+  '<details open ontoggle=window.__xss=12>',
+  '<input autofocus onfocus=window.__xss=13>',
+  '</mark><script>window.__xss=14</script><mark>',
+  '<mark onmouseover=window.__xss=15>hover</mark>',
+  "{{constructor.constructor('window.__xss=16')()}}",
+  '<style>@import "http://127.0.0.1:9/x.css";</style>',
+  '<object data="javascript:window.__xss=17">',
+  '<embed src="data:text/html,<script>parent.__xss=18</script>">',
+  '<form action="javascript:window.__xss=19"><button>go</button></form>',
+  '<video><source onerror="window.__xss=20">',
+  '<meta http-equiv="refresh" content="0;url=javascript:window.__xss=21">',
 ];
 const CLASSIC_XSS_IN_PAGE = CLASSIC_XSS[3]!;
 const XSS = [
   'Online safety reminder',
-  'Staff should report messages containing <script>window.__xss = 1</script> or <img src=x onerror="window.__xss = 2"> or <svg onload="window.__xss = 3"> to the online safety team, and a link like <a href="javascript:window.__xss=4">this</a> must never be clicked.',
+  'Staff should report messages containing <script>window.__xss = 1</script> or <img src=x onerror="window.__xss ' +
+    '= 2"> or <svg onload="window.__xss = 3"> to the online safety team, and a link like <a ' +
+    'href="javascript:window.__xss=4">this</a> must never be clicked.',
   `Online safety examples of hostile markup: ${CLASSIC_XSS.join(' ')}`,
 ].join('\n\n');
 
@@ -57,11 +75,25 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     base = running.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
-    context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'], viewport: { width: 1100, height: 1000 } });
+    context = await browser.newContext({
+      permissions: ['clipboard-read', 'clipboard-write'],
+      viewport: { width: 1100, height: 1000 },
+    });
     page = await context.newPage();
-    page.on('pageerror', (err) => { throw err; });
+    page.on('pageerror', (err) => {
+      throw err;
+    });
   });
 
   afterAll(async () => {
@@ -101,11 +133,15 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     expect(await first.locator('mark').count()).toBeGreaterThan(0);
     expect(await first.locator('.kb-citation').textContent()).toMatch(/weekly update|Strategy/);
     await tabTo('.kb-result button');
-    expect(await page.evaluate(() => document.activeElement?.closest('.kb-result') === document.querySelector('.kb-result'))).toBe(true);
+    expect(
+      await page.evaluate(() => document.activeElement?.closest('.kb-result') === document.querySelector('.kb-result')),
+    ).toBe(true);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('#status')).toContain('Quote copied');
     const clipboard = await page.evaluate(() => navigator.clipboard.readText());
-    const api = (await (await fetch(`${base}api/search?q=${encodeURIComponent('what did we say about apprenticeships')}&k=20`)).json()) as { results: { text: string; citation: { title: string; date: string; page: number | null } }[] };
+    const api = (await (
+      await fetch(`${base}api/search?q=${encodeURIComponent('what did we say about apprenticeships')}&k=20`)
+    ).json()) as { results: { text: string; citation: { title: string; date: string; page: number | null } }[] };
     const top = api.results[0]!;
     expect(clipboard.startsWith(`"${top.text}" (${top.citation.title}, `)).toBe(true);
     expect(clipboard).toMatch(/\(.*, \d{1,2} [A-Z][a-z]+ \d{4}(, p\. \d+)?\)$/);
@@ -151,7 +187,20 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     expect(page.url()).toContain('to=2024-12-31');
     const dates = await page.locator('.kb-citation').allTextContents();
     expect(dates.length).toBeGreaterThan(0);
-    const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+    const MONTHS = [
+      'January',
+      'February',
+      'March',
+      'April',
+      'May',
+      'June',
+      'July',
+      'August',
+      'September',
+      'October',
+      'November',
+      'December',
+    ];
     for (const d of dates) {
       const [, day, month, year] = / — (\d{1,2}) ([A-Z][a-z]+) (\d{4})/.exec(d)!;
       const iso = `${year}-${String(MONTHS.indexOf(month!) + 1).padStart(2, '0')}-${day!.padStart(2, '0')}`;
@@ -180,7 +229,14 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     await page.goto(base);
     await page.click('#upload-panel summary');
     await page.fill('#token', TOKEN);
-    await page.setInputFiles('#files', { name: 'swimming.txt', mimeType: 'text/plain', buffer: Buffer.from('Swimming lessons\n\nEvery primary pupil should be able to swim 25 metres by the end of Year 6; the pool at Kingsmead reopens for school lessons in May.') });
+    await page.setInputFiles('#files', {
+      name: 'swimming.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(
+        'Swimming lessons\n\nEvery primary pupil should be able to swim 25 metres by the end of Year 6; the pool ' +
+          'at Kingsmead reopens for school lessons in May.',
+      ),
+    });
     await page.click('#upload-button');
     await expect.poll(() => page.textContent('#upload-status')).toContain('1 added');
     expect(await page.textContent('#upload-results')).toContain('swimming.txt: added as “Swimming lessons”');
@@ -190,7 +246,11 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     expect(await page.locator('.kb-citation').first().textContent()).toContain('Swimming lessons');
 
     await page.fill('#token', 'wrong-token-wrong-token');
-    await page.setInputFiles('#files', { name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('Anything at all, long enough to be a document.') });
+    await page.setInputFiles('#files', {
+      name: 'x.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Anything at all, long enough to be a document.'),
+    });
     await page.click('#upload-button');
     await expect.poll(() => page.textContent('#upload-status')).toContain('The API token is wrong');
   });
@@ -206,96 +266,154 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 
-  it('the classic payloads stay text in results, the timeline, related lists and the document view, and nothing runs', async () => {
-    const injected = ['script', 'img', 'iframe', 'object', 'embed', 'input', 'form', 'details', 'video', 'style', 'meta', 'math', 'svg', 'body', 'a[href^="javascript"]']
-      .map((tag) => `.kb-results ${tag}`).join(', ');
+  it('the classic payloads stay text in results, the timeline, related lists and the document view', async () => {
+    const injected = [
+      'script',
+      'img',
+      'iframe',
+      'object',
+      'embed',
+      'input',
+      'form',
+      'details',
+      'video',
+      'style',
+      'meta',
+      'math',
+      'svg',
+      'body',
+      'a[href^="javascript"]',
+    ]
+      .map((tag) => `.kb-results ${tag}`)
+      .join(', ');
     for (const view of ['', '&view=timeline']) {
       await page.goto(`${base}?q=${encodeURIComponent('hostile markup iframe javascript')}${view}`);
       await page.waitForSelector('.kb-result');
-      const hit = page.locator('.kb-result', { has: page.locator('.kb-citation', { hasText: 'Online safety reminder' }) }).first();
+      const hit = page
+        .locator('.kb-result', { has: page.locator('.kb-citation', { hasText: 'Online safety reminder' }) })
+        .first();
       expect(await hit.locator('.kb-snippet').textContent()).toMatch(/<(iframe|script|img|svg|a) /);
       expect(await page.locator(injected).count()).toBe(0);
-      expect(await hit.locator('mark').evaluateAll((marks) => marks.every((m) => m.attributes.length === 0))).toBe(true);
+      expect(await hit.locator('mark').evaluateAll((marks) => marks.every((m) => m.attributes.length === 0))).toBe(
+        true,
+      );
       await hit.locator('button', { hasText: 'Related' }).click();
       await expect.poll(() => hit.locator('.kb-related li').count()).toBeGreaterThan(0);
       await hit.locator('button', { hasText: 'Copy quote' }).click();
       expect(await page.evaluate(() => navigator.clipboard.readText())).toContain(CLASSIC_XSS_IN_PAGE);
       expect(await page.locator(injected).count()).toBe(0);
     }
-    await page.locator('.kb-result', { has: page.locator('.kb-citation', { hasText: 'Online safety reminder' }) }).first().locator('.kb-actions a', { hasText: 'Open in document' }).click();
+    await page
+      .locator('.kb-result', { has: page.locator('.kb-citation', { hasText: 'Online safety reminder' }) })
+      .first()
+      .locator('.kb-actions a', { hasText: 'Open in document' })
+      .click();
     await page.waitForSelector('.kb-passage--target');
     const shown = (await page.locator('#doc-text').textContent())!;
     for (const payload of CLASSIC_XSS) expect(shown).toContain(payload);
-    expect(await page.locator('#doc-text *').evaluateAll((nodes) => nodes.filter((n) => !['SECTION', 'P', 'A', 'SPAN'].includes(n.tagName)).length)).toBe(0);
+    expect(
+      await page
+        .locator('#doc-text *')
+        .evaluateAll((nodes) => nodes.filter((n) => !['SECTION', 'P', 'A', 'SPAN'].includes(n.tagName)).length),
+    ).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
   });
 
-  it('the Over time view: a chart of mentions per month with its text alternative, dated quotes in either order, each with Copy quote', async () => {
-    await page.goto(`${base}?q=apprenticeships`);
-    await page.waitForSelector('.kb-result');
-    await page.click('#view-timeline');
-    await page.waitForSelector('svg.kb-chart');
-    expect(page.url()).toContain('view=timeline');
-    expect(await page.getAttribute('#view-timeline', 'aria-current')).toBe('page');
-    const api = (await (await fetch(`${base}api/timeline?q=apprenticeships`)).json()) as { total: number; months: { month: string; count: number }[]; first: { date: string }; latest: { date: string } };
-    // The chart is an image whose title and description are its text alternative.
-    const chart = page.locator('svg.kb-chart');
-    expect(await chart.getAttribute('role')).toBe('img');
-    const label = await chart.evaluate((svg) => svg.getAttribute('aria-labelledby')!.split(' ').map((id) => document.getElementById(id)!.textContent).join(' '));
-    expect(label).toContain('Mentions of “apprenticeships” per month');
-    for (const m of api.months.filter((x) => x.count)) {
-      const [y, mo] = m.month.split('-').map(Number);
-      const name = new Date(Date.UTC(y!, mo! - 1, 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
-      expect(label).toContain(`${name} ${y}: ${m.count}`);
-    }
-    expect(await chart.locator('rect').count()).toBeGreaterThanOrEqual(api.months.filter((x) => x.count).length);
-    // The same figures as a table, and the first and latest mention.
-    await page.click('#results details summary');
-    expect(await page.locator('#timeline-table tbody tr').count()).toBe(api.months.filter((x) => x.count).length);
-    expect(await page.textContent('#results')).toContain('First mention: ');
-    // Newest first by default, oldest first on request, through the URL too.
-    // Undated passages (none of the samples; an upload from an earlier test) come last either way.
-    const dates = async () => (await page.locator('.kb-month h3').allTextContents()).map((t) => t.replace(/ \(\d+\)$/, '')).filter((t) => t !== 'Undated');
-    const newestFirst = await dates();
-    expect(newestFirst.length).toBeGreaterThan(1);
-    await page.click('#timeline-order');
-    await expect.poll(() => page.url()).toContain('order=oldest');
-    await expect.poll(dates).toEqual([...newestFirst].reverse());
-    expect(await page.locator('.kb-result').first().textContent()).toContain('First mention');
-    // Each quote copies with its citation.
-    await page.locator('.kb-result button', { hasText: 'Copy quote' }).first().click();
-    await expect.poll(() => page.textContent('#status')).toContain('Quote copied');
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^".+" \(.+, \d{1,2} [A-Z][a-z]+ \d{4}(, p\. \d+)?\)$/s);
-    expect(await axe()).toEqual([]);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'timeline.png'), fullPage: true });
-  });
+  it(
+    'the Over time view: a chart of mentions per month with its text alternative, dated quotes in either order, ' +
+      'each with Copy quote',
+    async () => {
+      await page.goto(`${base}?q=apprenticeships`);
+      await page.waitForSelector('.kb-result');
+      await page.click('#view-timeline');
+      await page.waitForSelector('svg.kb-chart');
+      expect(page.url()).toContain('view=timeline');
+      expect(await page.getAttribute('#view-timeline', 'aria-current')).toBe('page');
+      const api = (await (await fetch(`${base}api/timeline?q=apprenticeships`)).json()) as {
+        total: number;
+        months: { month: string; count: number }[];
+        first: { date: string };
+        latest: { date: string };
+      };
+      // The chart is an image whose title and description are its text alternative.
+      const chart = page.locator('svg.kb-chart');
+      expect(await chart.getAttribute('role')).toBe('img');
+      const label = await chart.evaluate((svg) =>
+        svg
+          .getAttribute('aria-labelledby')!
+          .split(' ')
+          .map((id) => document.getElementById(id)!.textContent)
+          .join(' '),
+      );
+      expect(label).toContain('Mentions of “apprenticeships” per month');
+      for (const m of api.months.filter((x) => x.count)) {
+        const [y, mo] = m.month.split('-').map(Number);
+        const name = new Date(Date.UTC(y!, mo! - 1, 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' });
+        expect(label).toContain(`${name} ${y}: ${m.count}`);
+      }
+      expect(await chart.locator('rect').count()).toBeGreaterThanOrEqual(api.months.filter((x) => x.count).length);
+      // The same figures as a table, and the first and latest mention.
+      await page.click('#results details summary');
+      expect(await page.locator('#timeline-table tbody tr').count()).toBe(api.months.filter((x) => x.count).length);
+      expect(await page.textContent('#results')).toContain('First mention: ');
+      // Newest first by default, oldest first on request, through the URL too.
+      // Undated passages (none of the samples; an upload from an earlier test) come last either way.
+      const dates = async () =>
+        (await page.locator('.kb-month h3').allTextContents())
+          .map((t) => t.replace(/ \(\d+\)$/, ''))
+          .filter((t) => t !== 'Undated');
+      const newestFirst = await dates();
+      expect(newestFirst.length).toBeGreaterThan(1);
+      await page.click('#timeline-order');
+      await expect.poll(() => page.url()).toContain('order=oldest');
+      await expect.poll(dates).toEqual([...newestFirst].reverse());
+      expect(await page.locator('.kb-result').first().textContent()).toContain('First mention');
+      // Each quote copies with its citation.
+      await page.locator('.kb-result button', { hasText: 'Copy quote' }).first().click();
+      await expect.poll(() => page.textContent('#status')).toContain('Quote copied');
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(
+        /^".+" \(.+, \d{1,2} [A-Z][a-z]+ \d{4}(, p\. \d+)?\)$/s,
+      );
+      expect(await axe()).toEqual([]);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'timeline.png'), fullPage: true });
+    },
+  );
 
-  it('standing text is one hit that says where else it appears and lists them; Related shows passages from other documents', async () => {
-    await page.goto(`${base}?q=${encodeURIComponent('require assistance helpdesk')}`);
-    await page.waitForSelector('.kb-result');
-    const standing = page.locator('.kb-result', { hasText: 'If you require any assistance' });
-    expect(await standing.count()).toBe(1);
-    expect(await standing.locator('.kb-repeated').textContent()).toMatch(/Standing text\s*Same words in 10 documents, 9 January 2024 to 14 January 2025/);
-    await standing.locator('button', { hasText: 'Show all 10' }).click();
-    await expect.poll(() => standing.locator('.kb-copies li').count()).toBe(10);
-    expect(await standing.locator('.kb-copies li').first().textContent()).toContain('9 January 2024');
+  it(
+    'standing text is one hit that says where else it appears and lists them; Related shows passages from other ' +
+      'documents',
+    async () => {
+      await page.goto(`${base}?q=${encodeURIComponent('require assistance helpdesk')}`);
+      await page.waitForSelector('.kb-result');
+      const standing = page.locator('.kb-result', { hasText: 'If you require any assistance' });
+      expect(await standing.count()).toBe(1);
+      expect(await standing.locator('.kb-repeated').textContent()).toMatch(
+        /Standing text\s*Same words in 10 documents, 9 January 2024 to 14 January 2025/,
+      );
+      await standing.locator('button', { hasText: 'Show all 10' }).click();
+      await expect.poll(() => standing.locator('.kb-copies li').count()).toBe(10);
+      expect(await standing.locator('.kb-copies li').first().textContent()).toContain('9 January 2024');
 
-    await page.locator('#all-repeats').check();
-    await expect.poll(() => page.url()).toContain('repeats=all');
-    await expect.poll(() => page.locator('.kb-result', { hasText: 'If you require any assistance' }).count()).toBeGreaterThan(1);
-    await page.locator('#all-repeats').uncheck();
+      await page.locator('#all-repeats').check();
+      await expect.poll(() => page.url()).toContain('repeats=all');
+      await expect
+        .poll(() => page.locator('.kb-result', { hasText: 'If you require any assistance' }).count())
+        .toBeGreaterThan(1);
+      await page.locator('#all-repeats').uncheck();
 
-    await page.goto(`${base}?q=apprenticeships`);
-    await page.waitForSelector('.kb-result');
-    const first = page.locator('.kb-result').first();
-    const title = await first.locator('.kb-citation strong').textContent();
-    const related = first.locator('button', { hasText: 'Related' });
-    await related.click();
-    expect(await related.getAttribute('aria-expanded')).toBe('true');
-    await expect.poll(() => first.locator('.kb-related li').count()).toBeGreaterThan(0);
-    for (const t of await first.locator('.kb-related .kb-citation strong').allTextContents()) expect(t).not.toBe(title);
-    expect(await axe()).toEqual([]);
-  });
+      await page.goto(`${base}?q=apprenticeships`);
+      await page.waitForSelector('.kb-result');
+      const first = page.locator('.kb-result').first();
+      const title = await first.locator('.kb-citation strong').textContent();
+      const related = first.locator('button', { hasText: 'Related' });
+      await related.click();
+      expect(await related.getAttribute('aria-expanded')).toBe('true');
+      await expect.poll(() => first.locator('.kb-related li').count()).toBeGreaterThan(0);
+      for (const t of await first.locator('.kb-related .kb-citation strong').allTextContents())
+        expect(t).not.toBe(title);
+      expect(await axe()).toEqual([]);
+    },
+  );
 
   it('a passage from an attached PDF says which bulletin it came with, linked', async () => {
     await page.goto(`${base}?q=${encodeURIComponent('levy transfer apprenticeship strategy')}&kind=strategy`);
@@ -316,7 +434,9 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${base}?q=attendance`);
     await page.waitForSelector('.kb-result');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await axe()).toEqual([]);
     await page.setViewportSize({ width: 1100, height: 1000 });

@@ -8,7 +8,11 @@ export function evalCommand(program: Command, run: Run): void {
     .command('eval')
     .description('score retrieval on a test collection in BEIR layout (corpus.jsonl, queries.jsonl, qrels/test.tsv)')
     .argument('<dir>', 'the collection folder')
-    .addOption(new Option('--mode <mode>', 'hybrid, semantic, lexical, or all').choices(['hybrid', 'semantic', 'lexical', 'all']).default('hybrid'))
+    .addOption(
+      new Option('--mode <mode>', 'hybrid, semantic, lexical, or all')
+        .choices(['hybrid', 'semantic', 'lexical', 'all'])
+        .default('hybrid'),
+    )
     .addHelpText('after', '\nExamples:\n  kb eval ../shared/eval/cranfield --mode all')
     .action((dir: string, opts: { mode: 'hybrid' | 'semantic' | 'lexical' | 'all' }) =>
       run(async (ctx) => {
@@ -19,7 +23,11 @@ export function evalCommand(program: Command, run: Run): void {
         ctx.log.info(`${collection.corpus.length} documents, ${collection.queries.length} judged queries`);
         const evaluated = await runEval(collection, ctx.config, ctx.log, { modes: [...modes] });
         for (const r of evaluated.results) {
-          ctx.out.result(r, `${r.mode.padEnd(8)} nDCG@10 ${r['ndcg@10'].toFixed(4)}  Recall@100 ${r['recall@100'].toFixed(4)}  MRR@10 ${r['mrr@10'].toFixed(4)}  (${r.queries} queries${r.embedder ? `, ${r.embedder}` : ''})`);
+          ctx.out.result(
+            r,
+            `${r.mode.padEnd(8)} nDCG@10 ${r['ndcg@10'].toFixed(4)}  Recall@100 ${r['recall@100'].toFixed(4)}  ` +
+              `MRR@10 ${r['mrr@10'].toFixed(4)}  (${r.queries} queries${r.embedder ? `, ${r.embedder}` : ''})`,
+          );
         }
       }),
     );

@@ -6,7 +6,9 @@ type Run = (action: (ctx: Context) => Promise<number | void>) => Promise<void>;
 
 /** kb model status, pull, import: transformers.js models for connected and air-gapped machines. */
 export function modelCommands(program: Command, run: Run): void {
-  const model = program.command('model').description('transformers.js models: status, pull (download), import (air-gapped install)');
+  const model = program
+    .command('model')
+    .description('transformers.js models: status, pull (download), import (air-gapped install)');
   model
     .command('status')
     .description('installed models, where they are, and which embedder is active')
@@ -25,15 +27,31 @@ export function modelCommands(program: Command, run: Run): void {
         const status = {
           models_dir: ctx.config.modelsDir,
           installed: installedModels(ctx.config.modelsDir),
-          configured: { model: ctx.config.model, embedder: ctx.config.embedder, dir: location.dir, installed: isModelInstalled(location, ctx.config.quantized), offline: ctx.config.offline },
-          active: active && { id: active.id, dim: active.dim, description: active.description, builtin: active.builtin },
+          configured: {
+            model: ctx.config.model,
+            embedder: ctx.config.embedder,
+            dir: location.dir,
+            installed: isModelInstalled(location, ctx.config.quantized),
+            offline: ctx.config.offline,
+          },
+          active: active && {
+            id: active.id,
+            dim: active.dim,
+            description: active.description,
+            builtin: active.builtin,
+          },
         };
-        ctx.out.result(status, [
-          `Models folder: ${status.models_dir}`,
-          `Installed:     ${status.installed.length ? status.installed.join(', ') : 'none'}`,
-          `Configured:    ${status.configured.model} (${status.configured.installed ? 'installed' : 'not installed'}; KB_EMBEDDER=${status.configured.embedder}${status.configured.offline ? ', offline' : ''})`,
-          `Active:        ${active ? `${active.id} (${active.dim} dimensions)` : 'none yet'}`,
-        ].join('\n'));
+        ctx.out.result(
+          status,
+          [
+            `Models folder: ${status.models_dir}`,
+            `Installed:     ${status.installed.length ? status.installed.join(', ') : 'none'}`,
+            `Configured:    ${status.configured.model} ` +
+              `(${status.configured.installed ? 'installed' : 'not installed'}; ` +
+              `KB_EMBEDDER=${status.configured.embedder}${status.configured.offline ? ', offline' : ''})`,
+            `Active:        ${active ? `${active.id} (${active.dim} dimensions)` : 'none yet'}`,
+          ].join('\n'),
+        );
       }),
     );
   model
@@ -46,7 +64,13 @@ export function modelCommands(program: Command, run: Run): void {
         const modelId = id ?? ctx.config.model;
         const bars = new Map<string, number>();
         const embedder = await TransformersEmbedder.open({
-          model: modelId, modelsDir: ctx.config.modelsDir, offline: false, quantized: ctx.config.quantized, threads: 1, batchSize: 1, queryInstruction: '',
+          model: modelId,
+          modelsDir: ctx.config.modelsDir,
+          offline: false,
+          quantized: ctx.config.quantized,
+          threads: 1,
+          batchSize: 1,
+          queryInstruction: '',
           onProgress: (p) => {
             const pct = p.total ? Math.floor((p.loaded / p.total) * 100) : 0;
             if (bars.get(p.file) !== pct && (pct % 10 === 0 || p.status === 'done')) {
@@ -55,7 +79,10 @@ export function modelCommands(program: Command, run: Run): void {
             }
           },
         });
-        ctx.out.result({ model: modelId, dim: embedder.dim, dir: ctx.config.modelsDir }, `${modelId} installed in ${ctx.config.modelsDir} (${embedder.dim} dimensions)`);
+        ctx.out.result(
+          { model: modelId, dim: embedder.dim, dir: ctx.config.modelsDir },
+          `${modelId} installed in ${ctx.config.modelsDir} (${embedder.dim} dimensions)`,
+        );
         await embedder.close();
       }),
     );
@@ -69,7 +96,11 @@ export function modelCommands(program: Command, run: Run): void {
       run(async (ctx) => {
         const { importModel } = await import('../../embed/model-files.js');
         const id = importModel(dir, ctx.config.modelsDir, opts.name);
-        ctx.out.result({ model: id, dir: ctx.config.modelsDir }, `installed ${id} in ${ctx.config.modelsDir}; use it with KB_MODEL=${id} (then \`kb reindex\` if another embedder made the stored vectors)`);
+        ctx.out.result(
+          { model: id, dir: ctx.config.modelsDir },
+          `installed ${id} in ${ctx.config.modelsDir}; use it with KB_MODEL=${id} (then \`kb reindex\` if another ` +
+            `embedder made the stored vectors)`,
+        );
       }),
     );
 }

@@ -13,73 +13,170 @@ const filterOptions = (cmd: Command) =>
     .addOption(new Option('--kind <kind>', 'only this kind of document').choices(DOCUMENT_KINDS))
     .option('--document <id>', 'only this document (and its attachments)');
 
-const modeOption = (what: string) => new Option('--mode <mode>', what).choices(['hybrid', 'semantic', 'lexical']).default('hybrid');
+const modeOption = (what: string) =>
+  new Option('--mode <mode>', what).choices(['hybrid', 'semantic', 'lexical']).default('hybrid');
 const filtersOf = (o: FilterOptions) => ({ from: o.from, to: o.to, kind: o.kind, document: o.document });
 
 /** kb search, kb timeline, kb ask: the API's objects with --json, readable text with citations without. */
 export function searchCommands(program: Command, run: Run): void {
-  filterOptions(program.command('search').description('search passages by meaning and words; prints each with its citation'))
+  filterOptions(
+    program.command('search').description('search passages by meaning and words; prints each with its citation'),
+  )
     .argument('<query...>', 'what to look for')
     .option('-k, --k <n>', 'how many results', '10')
     .addOption(modeOption('hybrid, semantic or lexical'))
     .option('--per-doc <n>', 'at most this many passages per document', '3')
-    .option('--all-repeats', 'list every copy of text repeated across documents at its own rank (default: one hit per text, standing text last)')
-    .addHelpText('after', '\nExamples:\n  kb search what did we say about apprenticeships\n  kb search "specialist places" -k 5 --from 2024-01-01 --kind bulletin\n  kb --json search attendance --mode lexical')
+    .option(
+      '--all-repeats',
+      'list every copy of text repeated across documents at its own rank (default: one hit per text, standing ' +
+        'text last)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kb search what did we say about apprenticeships\n  kb search "specialist places" -k 5 ' +
+        '--from 2024-01-01 --kind bulletin\n  kb --json search attendance --mode lexical',
+    )
     .action((words: string[], o: FilterOptions & { k: string; mode: string; perDoc: string; allRepeats?: boolean }) =>
       run((ctx) =>
-        withKb(ctx, async (kb) => {
-          const req = parseOptions(ctx.requests.search, { q: words.join(' '), k: o.k, mode: o.mode, per_doc: o.perDoc, repeats: o.allRepeats ? 'all' : 'collapse', ...filtersOf(o) }, { k: '-k' });
-          const res = await kb.search(req);
-          if (ctx.out.json) return ctx.out.result(res, '');
-          ctx.out.say(`${res.results.length} results for "${res.query}" (${res.mode}, ${res.took_ms} ms, embedder ${res.embedder?.id ?? 'none'})\n`);
-          res.results.forEach((h, i) =>
-            ctx.out.say(`${i + 1}. ${quoteWithCitation(h.text.replace(/\s+/g, ' '), h.citation)}\n   ${h.citation.section ? `Section: ${h.citation.section}. ` : ''}Document ${h.citation.document_id}, characters ${h.citation.start}-${h.citation.end}${h.repeated ? `\n   ${repeatNote(h.repeated)}` : ''}\n`),
-          );
-        }, { mode: 'read' }),
+        withKb(
+          ctx,
+          async (kb) => {
+            const req = parseOptions(
+              ctx.requests.search,
+              {
+                q: words.join(' '),
+                k: o.k,
+                mode: o.mode,
+                per_doc: o.perDoc,
+                repeats: o.allRepeats ? 'all' : 'collapse',
+                ...filtersOf(o),
+              },
+              { k: '-k' },
+            );
+            const res = await kb.search(req);
+            if (ctx.out.json) return ctx.out.result(res, '');
+            ctx.out.say(
+              `${res.results.length} results for "${res.query}" (${res.mode}, ${res.took_ms} ms, embedder ` +
+                `${res.embedder?.id ?? 'none'})\n`,
+            );
+            res.results.forEach((h, i) =>
+              ctx.out.say(
+                `${i + 1}. ${quoteWithCitation(h.text.replace(/\s+/g, ' '), h.citation)}\n   ` +
+                  (h.citation.section ? `Section: ${h.citation.section}. ` : '') +
+                  `Document ${h.citation.document_id}, characters ${h.citation.start}-${h.citation.end}` +
+                  (h.repeated ? `\n   ${repeatNote(h.repeated)}` : '') +
+                  '\n',
+              ),
+            );
+          },
+          { mode: 'read' },
+        ),
       ),
     );
 
-  filterOptions(program.command('timeline').description('what the documents say about a query over time: mentions per month, first and latest, with quotes'))
+  filterOptions(
+    program
+      .command('timeline')
+      .description('what the documents say about a query over time: mentions per month, first and latest, with quotes'),
+  )
     .argument('<query...>', 'what to look for')
     .addOption(modeOption('hybrid (words, and the nearest in meaning), lexical (words only) or semantic'))
     .option('--limit <n>', 'passages at most', '200')
     .option('--all-repeats', 'count every copy of repeated text (default: once, at its earliest date)')
     .option('--oldest-first', 'list quotes oldest first (default: newest first)')
-    .addHelpText('after', '\nExamples:\n  kb timeline apprenticeships\n  kb timeline "early help" --mode lexical --from 2015-01-01 --oldest-first')
-    .action((words: string[], o: FilterOptions & { mode: string; limit: string; allRepeats?: boolean; oldestFirst?: boolean }) =>
-      run((ctx) =>
-        withKb(ctx, async (kb) => {
-          const req = parseOptions(ctx.requests.timeline, { q: words.join(' '), mode: o.mode, limit: o.limit, repeats: o.allRepeats ? 'all' : 'collapse', ...filtersOf(o) });
-          const res = await kb.timeline(req);
-          if (ctx.out.json) return ctx.out.result(res, '');
-          const months = res.months.filter((m) => m.count);
-          ctx.out.say(`${res.total} passages about "${res.query}" (${res.by_words} with its words), in ${months.length} months${res.truncated ? ` (more have the words: raise --limit)` : ''}`);
-          if (res.first) ctx.out.say(`first: ${res.first.date}, ${res.first.title}\nlatest: ${res.latest!.date}, ${res.latest!.title}`);
-          const width = Math.max(1, ...months.map((m) => m.count));
-          for (const m of res.months) ctx.out.say(`  ${monthLabel(m.month).padEnd(15)} ${'#'.repeat(Math.ceil((m.count / width) * 40))} ${m.count || ''}`);
-          ctx.out.say('');
-          const entries = [...res.months.flatMap((m) => m.passages), ...res.undated];
-          if (!o.oldestFirst) entries.reverse();
-          for (const e of entries) ctx.out.say(`${e.is_first ? '[first] ' : e.is_latest ? '[latest] ' : ''}${quoteWithCitation(e.text.replace(/\s+/g, ' '), e.citation)}\n`);
-        }, { mode: 'read' }),
-      ),
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kb timeline apprenticeships\n  kb timeline "early help" --mode lexical --from 2015-01-01 ' +
+        '--oldest-first',
+    )
+    .action(
+      (
+        words: string[],
+        o: FilterOptions & { mode: string; limit: string; allRepeats?: boolean; oldestFirst?: boolean },
+      ) =>
+        run((ctx) =>
+          withKb(
+            ctx,
+            async (kb) => {
+              const req = parseOptions(ctx.requests.timeline, {
+                q: words.join(' '),
+                mode: o.mode,
+                limit: o.limit,
+                repeats: o.allRepeats ? 'all' : 'collapse',
+                ...filtersOf(o),
+              });
+              const res = await kb.timeline(req);
+              if (ctx.out.json) return ctx.out.result(res, '');
+              const months = res.months.filter((m) => m.count);
+              ctx.out.say(
+                `${res.total} passages about "${res.query}" (${res.by_words} with its words), in ${months.length} ` +
+                  `months${res.truncated ? ` (more have the words: raise --limit)` : ''}`,
+              );
+              if (res.first)
+                ctx.out.say(
+                  `first: ${res.first.date}, ${res.first.title}\nlatest: ${res.latest!.date}, ${res.latest!.title}`,
+                );
+              const width = Math.max(1, ...months.map((m) => m.count));
+              for (const m of res.months)
+                ctx.out.say(
+                  `  ${monthLabel(m.month).padEnd(15)} ${'#'.repeat(Math.ceil((m.count / width) * 40))} ` +
+                    `${m.count || ''}`,
+                );
+              ctx.out.say('');
+              const entries = [...res.months.flatMap((m) => m.passages), ...res.undated];
+              if (!o.oldestFirst) entries.reverse();
+              for (const e of entries)
+                ctx.out.say(
+                  (e.is_first ? '[first] ' : e.is_latest ? '[latest] ' : '') +
+                    `${quoteWithCitation(e.text.replace(/\s+/g, ' '), e.citation)}\n`,
+                );
+            },
+            { mode: 'read' },
+          ),
+        ),
     );
 
-  filterOptions(program.command('ask').description('an extractive answer: the sentences that best answer the question, with citations'))
+  filterOptions(
+    program
+      .command('ask')
+      .description('an extractive answer: the sentences that best answer the question, with citations'),
+  )
     .argument('<question...>', 'the question')
     .option('-k, --k <n>', 'passages to draw sentences from (at most 10)', '10')
-    .addHelpText('after', '\nExamples:\n  kb ask how many new specialist places will open in September\n  kb --json ask "what is the attendance target" --from 2024-01-01')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kb ask how many new specialist places will open in September\n  kb --json ask "what is the ' +
+        'attendance target" --from 2024-01-01',
+    )
     .action((words: string[], o: FilterOptions & { k: string }) =>
       run((ctx) =>
-        withKb(ctx, async (kb) => {
-          const filters = parseOptions(ctx.requests.search.pick({ from: true, to: true, kind: true, document: true }), filtersOf(o));
-          const body = parseOptions(ctx.requests.ask, { question: words.join(' '), k: /^\d+$/.test(o.k) ? Math.min(Number(o.k), 10) : o.k, filters }, { k: '-k' });
-          const answer = await kb.ask(body);
-          if (ctx.out.json) return ctx.out.result(answer, '');
-          if (!answer.answer.length) return ctx.out.say('No answer found in the documents. Try other words, or `kb search`.');
-          ctx.out.say(answer.answer.map((a) => `${a.text} [${a.cites.join(', ')}]`).join('\n') + '\n');
-          for (const c of answer.citations) ctx.out.say(`[${c.n}] ${c.title}${c.date ? `, ${longDate(c.date)}` : ''}${c.page ? `, p. ${c.page}` : ''}${c.section ? ` (${c.section})` : ''}`);
-        }, { mode: 'read' }),
+        withKb(
+          ctx,
+          async (kb) => {
+            const filters = parseOptions(
+              ctx.requests.search.pick({ from: true, to: true, kind: true, document: true }),
+              filtersOf(o),
+            );
+            const body = parseOptions(
+              ctx.requests.ask,
+              { question: words.join(' '), k: /^\d+$/.test(o.k) ? Math.min(Number(o.k), 10) : o.k, filters },
+              { k: '-k' },
+            );
+            const answer = await kb.ask(body);
+            if (ctx.out.json) return ctx.out.result(answer, '');
+            if (!answer.answer.length)
+              return ctx.out.say('No answer found in the documents. Try other words, or `kb search`.');
+            ctx.out.say(answer.answer.map((a) => `${a.text} [${a.cites.join(', ')}]`).join('\n') + '\n');
+            for (const c of answer.citations)
+              ctx.out.say(
+                `[${c.n}] ${c.title}` +
+                  (c.date ? `, ${longDate(c.date)}` : '') +
+                  (c.page ? `, p. ${c.page}` : '') +
+                  (c.section ? ` (${c.section})` : ''),
+              );
+          },
+          { mode: 'read' },
+        ),
       ),
     );
 }

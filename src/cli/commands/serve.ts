@@ -14,7 +14,11 @@ export function serveCommand(program: Command, run: Run, streams: Streams): void
     .addHelpText('after', '\nExamples:\n  kb serve\n  KB_API_TOKEN=… kb serve --host 0.0.0.0 --port 8080')
     .action((opts: { port?: string; host?: string }) =>
       run(async (ctx) => {
-        const config = loadConfig(streams.env, { ...ctx.config, port: opts.port ?? ctx.config.port, host: opts.host ?? ctx.config.host });
+        const config = loadConfig(streams.env, {
+          ...ctx.config,
+          port: opts.port ?? ctx.config.port,
+          host: opts.host ?? ctx.config.host,
+        });
         const { serve } = await import('../../server/serve.js');
         const kb = await KnowledgeBase.open(config, ctx.log);
         try {

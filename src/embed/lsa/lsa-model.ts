@@ -35,7 +35,10 @@ export function fitLsa(texts: string[], options: LsaOptions = DEFAULT_LSA): LsaM
   const df = new Map<string, number>();
   for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
   const minDf = texts.length >= 20 ? options.minDf : 1;
-  const kept = [...df].filter(([, n]) => n >= minDf).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, options.maxVocab);
+  const kept = [...df]
+    .filter(([, n]) => n >= minDf)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, options.maxVocab);
   kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const vocab = new Map(kept.map(([t], i) => [t, i]));
   const n = texts.length;
@@ -53,11 +56,21 @@ export function fitLsa(texts: string[], options: LsaOptions = DEFAULT_LSA): LsaM
     }
     rowStart[i + 1] = cols.length;
   });
-  const matrix: SparseMatrix = { rows: n, cols: kept.length, rowStart, colIndex: Int32Array.from(cols), values: Float32Array.from(vals) };
+  const matrix: SparseMatrix = {
+    rows: n,
+    cols: kept.length,
+    rowStart,
+    colIndex: Int32Array.from(cols),
+    values: Float32Array.from(vals),
+  };
   const dim = Math.max(1, Math.min(options.dim, n - 1, kept.length - 1));
-  const svd = matrix.rows > 0 && matrix.cols > 0 ? truncatedSvd(matrix, dim, { seed: 7 }) : { s: new Float64Array(0), vt: new Float64Array(0), k: 0 };
+  const svd =
+    matrix.rows > 0 && matrix.cols > 0
+      ? truncatedSvd(matrix, dim, { seed: 7 })
+      : { s: new Float64Array(0), vt: new Float64Array(0), k: 0 };
   const projection = new Float32Array(kept.length * dim);
-  for (let j = 0; j < svd.k; j++) for (let t = 0; t < kept.length; t++) projection[t * dim + j] = svd.vt[j * kept.length + t]!;
+  for (let j = 0; j < svd.k; j++)
+    for (let t = 0; t < kept.length; t++) projection[t * dim + j] = svd.vt[j * kept.length + t]!;
   const hash = createHash('sha256');
   hash.update(kept.map(([t]) => t).join(' '));
   hash.update(Buffer.from(projection.buffer));
@@ -99,16 +112,30 @@ export function embedLsa(model: LsaModel, text: string): Float32Array {
 /** The model as bytes: a JSON header (terms, sizes) then the IDF and projection floats. */
 export function serialiseLsa(model: LsaModel): Buffer {
   const terms = [...model.vocab.keys()];
-  const header = Buffer.from(JSON.stringify({ v: 1, fit: model.fit, dim: model.dim, fittedOn: model.fittedOn, terms }), 'utf8');
+  const header = Buffer.from(
+    JSON.stringify({ v: 1, fit: model.fit, dim: model.dim, fittedOn: model.fittedOn, terms }),
+    'utf8',
+  );
   const len = Buffer.alloc(4);
   len.writeUInt32LE(header.length);
-  return Buffer.concat([len, header, Buffer.from(model.idf.buffer, model.idf.byteOffset, model.idf.byteLength), Buffer.from(model.projection.buffer, model.projection.byteOffset, model.projection.byteLength)]);
+  return Buffer.concat([
+    len,
+    header,
+    Buffer.from(model.idf.buffer, model.idf.byteOffset, model.idf.byteLength),
+    Buffer.from(model.projection.buffer, model.projection.byteOffset, model.projection.byteLength),
+  ]);
 }
 
 export function deserialiseLsa(bytes: Uint8Array): LsaModel {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = buf.readUInt32LE(0);
-  const header = JSON.parse(buf.subarray(4, 4 + headerLength).toString('utf8')) as { v: number; fit: string; dim: number; fittedOn: number; terms: string[] };
+  const header = JSON.parse(buf.subarray(4, 4 + headerLength).toString('utf8')) as {
+    v: number;
+    fit: string;
+    dim: number;
+    fittedOn: number;
+    terms: string[];
+  };
   const floats = new Float32Array(buf.subarray(4 + headerLength).length / 4);
   new Uint8Array(floats.buffer).set(buf.subarray(4 + headerLength));
   const v = header.terms.length;

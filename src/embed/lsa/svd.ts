@@ -142,7 +142,11 @@ export function symmetricEigen(input: Float64Array, n: number): { values: Float6
  * `oversample` extra directions and `powerIterations` passes sharpen the
  * estimate of the leading subspace.
  */
-export function truncatedSvd(a: SparseMatrix, k: number, options: { oversample?: number; powerIterations?: number; seed?: number } = {}): Svd {
+export function truncatedSvd(
+  a: SparseMatrix,
+  k: number,
+  options: { oversample?: number; powerIterations?: number; seed?: number } = {},
+): Svd {
   const l = Math.min(k + (options.oversample ?? 10), a.rows, a.cols);
   const rand = rng(options.seed ?? 42);
   const omega = new Float64Array(a.cols * l);

@@ -9,9 +9,14 @@ const STOP = new Set(eng);
 
 export function terms(text: string): string[] {
   const out: string[] = [];
-  const words = text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words =
+    text
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
   for (const w of words) {
-    if (w.length < 2 || STOP.has(w) || /^\d+$/.test(w) && w.length < 4) continue;
+    if (w.length < 2 || STOP.has(w) || (/^\d+$/.test(w) && w.length < 4)) continue;
     out.push(stemmer(w));
   }
   return out;
