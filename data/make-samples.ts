@@ -9,8 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeEml } from '../test/fixtures/make-eml.js';
-import { makePdf, type PdfSection } from '../test/fixtures/make-pdf.js';
+import { makeEml } from './generate/make-eml.js';
+import { makePdf, type PdfSection } from './generate/make-pdf.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, 'samples');

@@ -1,3 +1,4 @@
+import { DEFAULTS, loaderLimits } from '../src/config.js';
 /**
  * What a loader produces: the document's content as a list of blocks
  * (headings and paragraphs, each with its PDF page), and whatever metadata
@@ -50,11 +51,5 @@ export interface LoaderLimits {
   maxUnpackedBytes: number;
 }
 
-/** Limits for callers that do not choose their own (tests, tools). */
-export const DEFAULT_LIMITS: LoaderLimits = {
-  parseTimeoutMs: 60_000,
-  maxPdfPages: 2_000,
-  parseMemoryMb: 1_024,
-  maxHtmlDepth: 5_000,
-  maxUnpackedBytes: 200 * 1024 * 1024,
-};
+/** Limits for callers that do not choose their own (tests, tools): the configuration's defaults. */
+export const DEFAULT_LIMITS: LoaderLimits = loaderLimits(DEFAULTS);

@@ -1,3 +1,4 @@
+import { DEFAULTS, splitOptions } from '../src/config.js';
 import { tick, type Meter } from '../src/text/meter.js';
 import { sentenceSpans, type Span } from '../src/text/sentences.js';
 import { countWords, fingerprint } from '../src/text/words.js';
@@ -16,7 +17,7 @@ export interface SplitOptions {
   maxChars?: number;
 }
 
-export const DEFAULT_SPLIT: SplitOptions = { minWords: 80, targetWords: 180, maxWords: 300 };
+export const DEFAULT_SPLIT: SplitOptions = splitOptions(DEFAULTS);
 
 /** Characters per word of maxWords a passage may hold at most, when maxChars is not given. */
 export const CHARS_PER_WORD = 20;

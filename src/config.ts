@@ -109,6 +109,36 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema> & { modelsDir: string };
 
+/**
+ * Every default, from the schema: the one place defaults are written.
+ * Components that can be used without a configuration (tests, tools) take
+ * theirs from here through the narrow option builders below.
+ */
+export const DEFAULTS: Readonly<z.infer<typeof ConfigSchema>> = ConfigSchema.parse({});
+
+type Settings = Pick<z.infer<typeof ConfigSchema>, keyof z.infer<typeof ConfigSchema>>;
+
+/** What the loaders need: the parse limits. */
+export function loaderLimits(c: Settings) {
+  return {
+    parseTimeoutMs: c.parseTimeoutMs,
+    maxPdfPages: c.maxPdfPages,
+    parseMemoryMb: c.parseMemoryMb,
+    maxHtmlDepth: c.maxHtmlDepth,
+    maxUnpackedBytes: c.maxUnpackedBytes,
+  };
+}
+
+/** What the splitter needs: passage sizes in words. */
+export function splitOptions(c: Settings) {
+  return { minWords: c.passageMinWords, targetWords: c.passageTargetWords, maxWords: c.passageMaxWords };
+}
+
+/** What the vector index needs: HNSW's parameters. */
+export function hnswOptions(c: Settings) {
+  return { efSearch: c.hnswEf, m: c.hnswM, efConstruction: c.hnswEfConstruction };
+}
+
 /** Environment variable for each setting. */
 const ENV_NAMES: Record<keyof Config, string> = {
   dataDir: 'KB_DATA_DIR',

@@ -6,8 +6,11 @@ import { restore, type RestoreReport } from './backup/restore.js';
 import type { Config } from './config.js';
 import type { Embedder } from './embed/embedder.js';
 import { Embeddings, type EmbedderInfo, type SyncReport } from './embed/embeddings.js';
-import { KbError, toKbError } from './errors.js';
+import { KbError } from './errors.js';
 import type { Logger } from './log.js';
+import { Writer, type IngestProgress, type IngestRun, type TextDocument } from './writer.js';
+import { removeStaleFiles, verify, type VerifyReport } from './maintenance.js';
+import { documentView, type DocumentView } from './store/document-view.js';
 import { ask } from './search/ask.js';
 import { repeatsOf, similar } from './search/related.js';
 import { Searcher, type SearchOptions } from './search/searcher.js';
@@ -15,10 +18,9 @@ import { timeline } from './search/timeline-search.js';
 import type { SearchRequest } from './search/types.js';
 import type { RecordedEmbedder } from './store/meta.js';
 import { Store } from './store/store.js';
-import type { DocumentKind, DocumentRow, PassageRow, StoreStats } from './store/types.js';
-import { sha256 } from './text/words.js';
+import type { DocumentKind, DocumentRow, StoreStats } from './store/types.js';
 import { IndexKeeper, type IndexState } from './vector/index-keeper.js';
-import { Pipeline, summarise, type IngestResult, type IngestSummary } from '../ingest/pipeline.js';
+import type { IngestResult, Pipeline } from '../ingest/pipeline.js';
 
 export interface OpenOptions {
   /**
@@ -32,36 +34,10 @@ export interface OpenOptions {
   allowSwitch?: boolean;
 }
 
-export interface IngestRun {
-  results: IngestResult[];
-  summary: IngestSummary;
-}
+export type { VerifyReport } from './maintenance.js';
+export type { DocumentView } from './store/document-view.js';
 
-export interface IngestProgress {
-  /** Before each file. */
-  onFile?: (index: number, total: number, file: string) => void;
-  /** As each file's results arrive (a file with attachments gives several). */
-  onResults?: (results: IngestResult[]) => void;
-  /** While passages are embedded after the files are stored. */
-  onEmbed?: (done: number, total: number) => void;
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  problems: string[];
-  /** What --repair removed or rebuilt. */
-  repaired: string[];
-  embedder: RecordedEmbedder | null;
-  index: IndexState;
-}
-
-export interface DocumentView {
-  document: DocumentRow;
-  parent: DocumentRow | null;
-  attachments: DocumentRow[];
-  text: string;
-  passages: Omit<PassageRow, 'doc_id' | 'fingerprint' | 'tokens'>[];
-}
+export type { IngestProgress, IngestRun } from './writer.js';
 
 /**
  * The knowledge base: the one facade the faces (the CLI, the HTTP routes,
@@ -79,9 +55,7 @@ export class KnowledgeBase {
   readonly searcher: Searcher;
   readonly log: Logger;
   readonly mode: 'read' | 'write';
-  private pipelineInstance: Pipeline | null = null;
-  /** Writes run one at a time (one writer, as SQLite wants; an embedding sync is never run twice at once). */
-  private writes: Promise<unknown> = Promise.resolve();
+  private readonly writer: Writer;
 
   private constructor(
     config: Config,
@@ -97,6 +71,7 @@ export class KnowledgeBase {
     this.index = index;
     this.log = log;
     this.mode = mode;
+    this.writer = new Writer({ store, embeddings, index, config, log, writable: mode === 'write' });
     this.searcher = new Searcher(
       {
         store,
@@ -127,7 +102,7 @@ export class KnowledgeBase {
       });
       const kb = new KnowledgeBase(config, store, embeddings, index, log, mode);
       if (mode === 'write') {
-        kb.removeStaleFiles();
+        removeStaleFiles(store, log);
         if (!options.allowSwitch) await embeddings.sync();
       }
       index.open();
@@ -201,26 +176,11 @@ export class KnowledgeBase {
   }
 
   documents(query: DocumentsQuery): { total: number; documents: DocumentRow[] } {
-    return this.store.read(() => this.store.documents.list(query));
+    return this.store.read(() => this.store.listing.list(query));
   }
 
   document(id: number): DocumentView {
-    return this.store.read(() => {
-      const { documents } = this.store;
-      const doc = documents.get(id);
-      if (!doc) throw new KbError('DOCUMENT_NOT_FOUND', { id });
-      const parent = doc.parent_id !== null ? (documents.get(doc.parent_id) ?? null) : null;
-      const passages = documents
-        .passagesOf(doc.id)
-        .map(({ id, ord, start, end, page, section, text }) => ({ id, ord, start, end, page, section, text }));
-      return {
-        document: doc,
-        parent,
-        attachments: documents.childrenOf(doc.id),
-        text: documents.text(doc.id) ?? '',
-        passages,
-      };
-    });
+    return this.store.read(() => documentView(this.store.documents, id));
   }
 
   /** The original file of a document: where it is, what it is called and its type. */
@@ -251,11 +211,6 @@ export class KnowledgeBase {
     };
   }
 
-  /** The embedder whose vectors are stored (null: none yet). */
-  recordedEmbedder(): RecordedEmbedder | null {
-    return this.store.meta.embedder();
-  }
-
   embedderInfo(): EmbedderInfo | null {
     return this.embeddings.info();
   }
@@ -265,139 +220,48 @@ export class KnowledgeBase {
     return this.embeddings.queryEmbedder();
   }
 
-  indexState(): IndexState {
-    return this.index.state();
-  }
+  // ---- writes (see writer.ts) -------------------------------------------------
 
-  // ---- writes ------------------------------------------------------------------
-
-  /** The pipeline over this knowledge base's store (writes only through the facade's operations). */
+  /** The pipeline over this knowledge base's store. */
   get pipeline(): Pipeline {
-    this.requireWritable();
-    return (this.pipelineInstance ??= new Pipeline({ store: this.store, config: this.config, log: this.log }));
+    return this.writer.pipeline;
   }
 
   /** Ingests files and folders, then embeds what they brought and brings the index up to date. */
-  async ingest(paths: string[], options: { kind?: DocumentKind } & IngestProgress = {}): Promise<IngestRun> {
-    return this.exclusive(() => this.ingestNow(paths, options));
-  }
-
-  private async ingestNow(paths: string[], options: { kind?: DocumentKind } & IngestProgress): Promise<IngestRun> {
-    const results: IngestResult[] = [];
-    for await (const batch of this.pipeline.ingestPaths(
-      paths,
-      options.onFile,
-      options.kind ? { kind: options.kind } : {},
-    )) {
-      results.push(...batch);
-      options.onResults?.(batch);
-    }
-    await this.refreshNow(options.onEmbed);
-    return { results, summary: summarise(results) };
+  ingest(paths: string[], options: { kind?: DocumentKind } & IngestProgress = {}): Promise<IngestRun> {
+    return this.writer.ingest(paths, options);
   }
 
   /** Ingests uploaded files (identified by content, or by the source id sent with them), then refreshes. */
-  async upload(files: { name: string; bytes: Uint8Array; sourceId?: string }[]): Promise<IngestRun> {
-    return this.exclusive(async () => {
-      const results: IngestResult[] = [];
-      for (const f of files) {
-        const sourceId = f.sourceId ? `upload:${f.sourceId}` : `upload:${sha256(f.bytes)}`;
-        for (const r of await this.pipeline.ingestBytes({ name: f.name, bytes: f.bytes }, { sourceId }))
-          results.push({ ...r, file: f.name });
-      }
-      await this.refreshNow();
-      return { results, summary: summarise(results) };
-    });
+  upload(files: { name: string; bytes: Uint8Array; sourceId?: string }[]): Promise<IngestRun> {
+    return this.writer.upload(files);
   }
 
   /** Ingests text with no file behind it (test collections, generated corpora); call refresh() after a batch. */
-  ingestText(
-    docs: Iterable<{ sourceId: string; title: string; text: string; publishedAt?: string | null; kind?: DocumentKind }>,
-  ): IngestResult[] {
-    const pipeline = this.pipeline;
-    const out: IngestResult[] = [];
-    this.store.transaction(() => {
-      for (const d of docs) out.push(pipeline.ingestText(d));
-    });
-    return out;
+  ingestText(docs: Iterable<TextDocument>): IngestResult[] {
+    return this.writer.ingestText(docs);
   }
 
   /** Deletes documents (with their attachments); each id succeeds or fails alone. Then refreshes. */
-  async delete(ids: number[]): Promise<{ deleted: DocumentRow[]; failed: { id: number; error: KbError }[] }> {
-    return this.exclusive(async () => {
-      const deleted: DocumentRow[] = [];
-      const failed: { id: number; error: KbError }[] = [];
-      for (const id of ids) {
-        try {
-          deleted.push(...this.pipeline.delete(id));
-        } catch (err) {
-          failed.push({ id, error: toKbError(err) });
-        }
-      }
-      await this.refreshNow();
-      return { deleted, failed };
-    });
+  delete(ids: number[]): Promise<{ deleted: DocumentRow[]; failed: { id: number; error: KbError }[] }> {
+    return this.writer.delete(ids);
   }
 
   /** After writes: embed passages that lack a vector, bring the index up to date, save it. */
-  async refresh(onProgress?: (done: number, total: number) => void): Promise<SyncReport> {
-    return this.exclusive(() => this.refreshNow(onProgress));
-  }
-
-  private async refreshNow(onProgress?: (done: number, total: number) => void): Promise<SyncReport> {
-    this.requireWritable();
-    const report = await this.embeddings.sync(onProgress);
-    this.index.catchUp();
-    this.index.saveIfDirty();
-    return report;
+  refresh(onProgress?: (done: number, total: number) => void): Promise<SyncReport> {
+    return this.writer.refresh(onProgress);
   }
 
   /** Re-embeds everything with the configured embedder and rebuilds the index. */
-  async reindex(onProgress?: (done: number, total: number) => void): Promise<SyncReport> {
-    return this.exclusive(async () => {
-      this.requireWritable();
-      const report = await this.embeddings.reindex(onProgress);
-      this.index.rebuild('kb reindex');
-      return report;
-    });
+  reindex(onProgress?: (done: number, total: number) => void): Promise<SyncReport> {
+    return this.writer.reindex(onProgress);
   }
 
-  /**
-   * Checks that the database, the full-text index, the vectors, the index
-   * file and the originals agree. With `repair`, first removes stale
-   * temporary files, released and orphaned originals, embeds what lacks a
-   * vector and rebuilds a bad index; then checks.
-   */
+  /** Checks that everything agrees (see maintenance.ts); with `repair`, first fixes what can be fixed. */
   async verify(options: { repair?: boolean } = {}): Promise<VerifyReport> {
-    const repaired: string[] = [];
-    if (options.repair) {
-      this.requireWritable();
-      repaired.push(...this.removeStaleFiles().map((f) => `removed ${f}`));
-      await this.refresh();
-      const fileProblems = this.index.verifyFile();
-      if (fileProblems.length) {
-        this.index.rebuild(`kb verify --repair: ${fileProblems[0]}`);
-        repaired.push('rebuilt the vector index');
-      }
-    }
-    const problems = [...this.store.check()];
-    if (!problems.some((p) => p.startsWith('database:'))) {
-      problems.push(...this.embeddings.problems(), ...this.index.verifyFile());
-      const originals = this.store.originals.check(this.store.documents);
-      for (const m of originals.missing) problems.push(`originals: the original of a document is missing (${m.name})`);
-      if (originals.orphans.length)
-        problems.push(`originals: ${originals.orphans.length} files no document needs (e.g. ${originals.orphans[0]})`);
-      const stale = this.store.folder.staleFiles();
-      if (stale.length)
-        problems.push(`files: ${stale.length} temporary files left by stopped processes (e.g. ${stale[0]})`);
-    }
-    return {
-      ok: problems.length === 0,
-      problems,
-      repaired,
-      embedder: this.store.meta.embedder(),
-      index: this.index.state(),
-    };
+    const parts = { store: this.store, embeddings: this.embeddings, index: this.index, log: this.log };
+    if (!options.repair) return verify({ ...parts, refresh: async () => undefined }, false);
+    return verify({ ...parts, refresh: () => this.refresh() }, true);
   }
 
   backup(file: string, options: { force?: boolean } = {}): BackupReport {
@@ -406,34 +270,14 @@ export class KnowledgeBase {
 
   /** Saves what is unsaved (the index, in write mode) and closes the embedder and the database. */
   async close(): Promise<void> {
-    await this.writes;
+    await this.writer.idle();
     if (this.mode === 'write' && this.store.isOpen) this.index.saveIfDirty();
     await this.embeddings.close();
     this.store.close();
   }
 
-  private removeStaleFiles(): string[] {
-    const stale = this.store.folder.staleFiles();
-    for (const f of stale) fs.rmSync(f, { force: true });
-    if (stale.length) this.log.info(`removed ${stale.length} temporary files left by stopped processes`);
-    const swept = this.store.sweepOriginals({ orphans: true });
-    if (swept.length) this.log.info(`removed ${swept.length} original files no document needs`);
-    return [...stale, ...swept];
-  }
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.writes.then(fn, fn);
-    this.writes = run.catch(() => undefined);
-    return run;
-  }
-
   private checkQuery(q: string): void {
     if (q.length > this.config.maxQueryChars)
       throw new KbError('QUERY_TOO_LONG', { length: q.length, limit: this.config.maxQueryChars });
-  }
-
-  private requireWritable(): void {
-    if (this.mode !== 'write')
-      throw new KbError('DATA_READ_ONLY', { dir: this.store.folder.dir, detail: 'opened for reading' });
   }
 }

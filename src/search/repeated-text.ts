@@ -4,13 +4,12 @@
  * require any assistance…". Pure.
  */
 
-/**
- * Text in at least this many documents is standing text (a signature, a
- * standing item): collapsed, and ranked below original text. Text in fewer
- * documents (a paragraph carried into next week's bulletin) is collapsed too,
- * but keeps its rank.
+/*
+ * Text in at least KB_REPEAT_MIN_DOCUMENTS documents (3) is standing text (a
+ * signature, a standing item): collapsed, and ranked below original text.
+ * Text in fewer documents (a paragraph carried into next week's bulletin) is
+ * collapsed too, but keeps its rank.
  */
-export const STANDING_MIN_DOCUMENTS = 3;
 
 /**
  * Collapses a ranked list: only the best-ranked passage of each text is

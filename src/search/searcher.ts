@@ -6,7 +6,8 @@ import { reciprocalRankFusion, weightedFusion, type Ranked } from './fusion.js';
 import { Hits, round } from './hits.js';
 import { COMMON_WORD_POSTINGS, COMMON_WORD_SHARE, LexicalLeg } from './lexical-leg.js';
 import { parseQuery, type ParsedQuery } from './query.js';
-import { STANDING_MIN_DOCUMENTS, standingLast } from './repeated-text.js';
+import { standingLast } from './repeated-text.js';
+import { DEFAULTS } from '../config.js';
 import { SemanticLeg } from './semantic-leg.js';
 import type { SearchRequest } from './types.js';
 
@@ -21,7 +22,7 @@ export interface SearchOptions {
   commonWordPostings: number;
   /** Postings an OR query may score before the lexical leg asks for all the words first (see planLexical). */
   lexicalBudget: number;
-  /** See STANDING_MIN_DOCUMENTS. */
+  /** Documents that make repeated text standing text (KB_REPEAT_MIN_DOCUMENTS). */
   standingMinDocuments: number;
 }
 
@@ -31,8 +32,8 @@ export const DEFAULT_SEARCH: SearchOptions = {
   lexicalWeight: 0.5,
   commonWordShare: COMMON_WORD_SHARE,
   commonWordPostings: COMMON_WORD_POSTINGS,
-  lexicalBudget: 100_000,
-  standingMinDocuments: STANDING_MIN_DOCUMENTS,
+  lexicalBudget: DEFAULTS.lexicalBudget,
+  standingMinDocuments: DEFAULTS.repeatMinDocuments,
 };
 
 /** What a searcher reads: the store, the vector index as it stands, and the embedder that makes query vectors. */

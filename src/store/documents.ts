@@ -1,23 +1,8 @@
 import { KbError } from '../errors.js';
-import { originalName } from './originals.js';
+import { OriginalRows } from './original-rows.js';
 import { REPEATED_TEXT_SQL } from './schema.js';
 import type { Db, Statement } from './sqlite.js';
-import type { BlockRow, DocumentKind, DocumentRow, NewDocument, NewPassage, PassageRow, StoreStats } from './types.js';
-
-export interface ListDocumentsQuery {
-  kind?: DocumentKind;
-  from?: string;
-  to?: string;
-  parentId?: number;
-  limit?: number;
-  offset?: number;
-}
-
-/** An original file on disk named by its content: `<sha256>.<ext>`. */
-export interface OriginalRef {
-  sha256: string;
-  name: string;
-}
+import type { BlockRow, DocumentRow, NewDocument, NewPassage, PassageRow } from './types.js';
 
 const PASSAGE_COLUMNS = 'id, doc_id, ord, text, start, "end", page, section, fingerprint, tokens';
 
@@ -28,11 +13,12 @@ const PASSAGE_COLUMNS = 'id, doc_id, ord, text, start, "end", page, section, fin
  * caller's transaction (Store.transaction).
  */
 export class Documents {
-  private readonly db: Db;
   private readonly s: Record<string, Statement>;
+  /** Which originals the documents need, and which a write released. */
+  readonly originals: OriginalRows;
 
   constructor(db: Db) {
-    this.db = db;
+    this.originals = new OriginalRows(db);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       get: p('SELECT * FROM documents WHERE id = ?'),
@@ -83,21 +69,6 @@ export class Documents {
       setOrd: p('UPDATE passages SET ord = ? WHERE id = ?'),
       dropRepeat: p('DELETE FROM repeated_text WHERE fingerprint = ?'),
       countRepeat: p(REPEATED_TEXT_SQL),
-      release: p('INSERT OR IGNORE INTO released_files (name, sha256, released_at) VALUES (?, ?, ?)'),
-      unrelease: p('DELETE FROM released_files WHERE name = ?'),
-      released: p('SELECT sha256, name FROM released_files ORDER BY released_at, name'),
-      referenced: p('SELECT DISTINCT sha256, file_name FROM documents WHERE has_original = 1'),
-      expected: p('SELECT DISTINCT sha256, file_name, bytes FROM documents WHERE has_original = 1'),
-      originalInUse: p('SELECT file_name FROM documents WHERE sha256 = ? AND has_original = 1').pluck(),
-      count: p(
-        'SELECT count(*) AS n, coalesce(sum(pages), 0) AS pages, coalesce(sum(bytes), 0) AS bytes, ' +
-          'min(published_at) AS dfrom, max(published_at) AS dto FROM documents',
-      ),
-      passageTotal: p('SELECT count(*) FROM passages').pluck(),
-      byKind: p('SELECT kind, count(*) AS n FROM documents GROUP BY kind'),
-      passageCounts: p(
-        'SELECT doc_id, count(*) AS n FROM passages WHERE doc_id IN (SELECT value FROM json_each(?)) GROUP BY doc_id',
-      ),
     };
   }
 
@@ -128,12 +99,6 @@ export class Documents {
 
   passageCount(docId: number): number {
     return this.s.passageCount!.get(docId) as number;
-  }
-
-  /** Passages per document, for a page of documents. */
-  passageCounts(ids: number[]): Map<number, number> {
-    const rows = this.s.passageCounts!.all(JSON.stringify(ids)) as { doc_id: number; n: number }[];
-    return new Map(rows.map((r) => [r.doc_id, r.n]));
   }
 
   blocksOf(docId: number): BlockRow[] {
@@ -190,7 +155,7 @@ export class Documents {
       const info = this.s.insert!.run(...fields, doc.source_id, now, now);
       const id = Number(info.lastInsertRowid);
       this.writeContent(id, doc);
-      if (original) this.keepOriginal(doc.sha256, doc.file_name);
+      if (original) this.originals.keep(doc.sha256, doc.file_name);
       doc.passages.forEach((p, ord) => this.insertPassage(id, ord, p, doc.title));
       this.recountRepeats(new Set(doc.passages.map((p) => p.fingerprint)));
       return { id, created: true };
@@ -205,8 +170,8 @@ export class Documents {
     if (titleChanged) this.s.deletePassages!.run(id);
     this.replacePassagesOf(id, doc.passages, doc.title, titleChanged ? [] : this.passagesOf(id));
     if (existing.has_original && (existing.sha256 !== doc.sha256 || existing.file_name !== doc.file_name || !original))
-      this.releaseOriginal(existing.sha256, existing.file_name, now);
-    if (original) this.keepOriginal(doc.sha256, doc.file_name);
+      this.originals.release(existing.sha256, existing.file_name, now);
+    if (original) this.originals.keep(doc.sha256, doc.file_name);
     return { id, created: false };
   }
 
@@ -223,7 +188,7 @@ export class Documents {
     const touched = new Set(this.s.fingerprints!.all(id) as string[]);
     this.s.deleteDocument!.run(id);
     this.recountRepeats(touched);
-    if (doc.has_original) this.releaseOriginal(doc.sha256, doc.file_name, now);
+    if (doc.has_original) this.originals.release(doc.sha256, doc.file_name, now);
     deleted.push(doc);
     return deleted;
   }
@@ -282,94 +247,5 @@ export class Documents {
       this.s.dropRepeat!.run(f);
       this.s.countRepeat!.run(f);
     }
-  }
-
-  /** Records that no document may need this original any more (it is removed from disk later: see Originals.sweep). */
-  private releaseOriginal(sha256: string, fileName: string, now: string): void {
-    this.s.release!.run(originalName(sha256, fileName), sha256, now);
-  }
-
-  /** An original taken into use again is no longer released. */
-  keepOriginal(sha256: string, fileName: string): void {
-    this.s.unrelease!.run(originalName(sha256, fileName));
-  }
-
-  /** Originals released by deletes and replacements, oldest first. */
-  releasedOriginals(): OriginalRef[] {
-    return this.s.released!.all() as OriginalRef[];
-  }
-
-  /** True when some stored document's original is the file `name` (of these bytes). */
-  originalInUse(ref: OriginalRef): boolean {
-    return (this.s.originalInUse!.all(ref.sha256) as string[]).some(
-      (fileName) => originalName(ref.sha256, fileName) === ref.name,
-    );
-  }
-
-  forgetReleased(name: string): void {
-    this.s.unrelease!.run(name);
-  }
-
-  /** The originals the stored documents need, with the size each must have. */
-  originalsExpected(): { sha256: string; file_name: string; bytes: number }[] {
-    return this.s.expected!.all() as { sha256: string; file_name: string; bytes: number }[];
-  }
-
-  /** Every original file the stored documents need, by name. */
-  referencedOriginals(): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const r of this.s.referenced!.all() as { sha256: string; file_name: string }[])
-      out.set(originalName(r.sha256, r.file_name), r.sha256);
-    return out;
-  }
-
-  list(query: ListDocumentsQuery = {}): { total: number; documents: DocumentRow[] } {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.kind) {
-      where.push('kind = ?');
-      params.push(query.kind);
-    }
-    if (query.from) {
-      where.push('published_at >= ?');
-      params.push(query.from);
-    }
-    if (query.to) {
-      where.push('published_at <= ?');
-      params.push(query.to);
-    }
-    if (query.parentId !== undefined) {
-      where.push('parent_id = ?');
-      params.push(query.parentId);
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.db
-      .prepare(`SELECT count(*) FROM documents ${clause}`)
-      .pluck()
-      .get(...params) as number;
-    const documents = this.db
-      .prepare(`SELECT * FROM documents ${clause} ORDER BY published_at DESC NULLS LAST, id DESC LIMIT ? OFFSET ?`)
-      .all(...params, query.limit ?? 50, query.offset ?? 0) as DocumentRow[];
-    return { total, documents };
-  }
-
-  stats(): StoreStats {
-    const d = this.s.count!.get() as {
-      n: number;
-      pages: number;
-      bytes: number;
-      dfrom: string | null;
-      dto: string | null;
-    };
-    const by_kind: Record<DocumentKind, number> = { bulletin: 0, strategy: 0, other: 0 };
-    for (const row of this.s.byKind!.all() as { kind: DocumentKind; n: number }[]) by_kind[row.kind] = row.n;
-    return {
-      documents: d.n,
-      passages: this.s.passageTotal!.get() as number,
-      pages: d.pages,
-      by_kind,
-      date_range: { from: d.dfrom, to: d.dto },
-      bytes: d.bytes,
-    };
   }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataFolder } from '../data-folder.js';
-import type { Documents } from './documents.js';
+import type { OriginalRows } from './original-rows.js';
 import { guarded } from './sqlite.js';
 
 /** The extension an original is stored under: the file name's, if it is a plain one, else .bin. */
@@ -92,21 +92,21 @@ export class Originals {
    * write lock. Nothing is removed while a backup of this folder runs.
    * Returns the files removed.
    */
-  sweep(documents: Documents, inWriteLock: <T>(fn: () => T) => T, options: { orphans?: boolean } = {}): string[] {
-    if (!options.orphans && documents.releasedOriginals().length === 0) return [];
+  sweep(rows: OriginalRows, inWriteLock: <T>(fn: () => T) => T, options: { orphans?: boolean } = {}): string[] {
+    if (!options.orphans && rows.released().length === 0) return [];
     return inWriteLock(() => {
-      const released = documents.releasedOriginals();
+      const released = rows.released();
       if (this.folder.runningBackups().length) return [];
       const removed: string[] = [];
       for (const ref of released) {
-        if (!documents.originalInUse(ref)) {
+        if (!rows.inUse(ref)) {
           fs.rmSync(path.join(this.dir, ref.name), { force: true });
           removed.push(ref.name);
         }
-        documents.forgetReleased(ref.name);
+        rows.forget(ref.name);
       }
       if (options.orphans) {
-        const needed = documents.referencedOriginals();
+        const needed = rows.referenced();
         for (const name of this.onDisk()) {
           if (!needed.has(name)) {
             fs.rmSync(path.join(this.dir, name), { force: true });
@@ -119,9 +119,9 @@ export class Originals {
   }
 
   /** Every document's original is on disk, and nothing else is (for `kb verify`). */
-  check(documents: Documents): OriginalsCheck {
+  check(rows: OriginalRows): OriginalsCheck {
     const missing: OriginalsCheck['missing'] = [];
-    for (const d of documents.originalsExpected()) {
+    for (const d of rows.expected()) {
       const file = this.pathOf(d.sha256, d.file_name);
       let size = -1;
       try {
@@ -131,8 +131,8 @@ export class Originals {
       }
       if (size !== d.bytes) missing.push({ sha256: d.sha256, name: path.basename(file) });
     }
-    const needed = documents.referencedOriginals();
-    const released = new Set(documents.releasedOriginals().map((r) => r.name));
+    const needed = rows.referenced();
+    const released = new Set(rows.released().map((r) => r.name));
     const orphans = this.onDisk().filter((name) => !needed.has(name) && !released.has(name));
     return { missing, orphans };
   }

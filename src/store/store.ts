@@ -3,6 +3,7 @@ import { DataFolder } from '../data-folder.js';
 import { KbError } from '../errors.js';
 import { checkDatabase, checkFts } from './checks.js';
 import { Documents } from './documents.js';
+import { Listing } from './listing.js';
 import { EmbeddingRows } from './embedding-rows.js';
 import { Meta, readSchemaVersion, writeSchemaVersion } from './meta.js';
 import { Originals } from './originals.js';
@@ -34,6 +35,7 @@ export class Store {
   readonly readonly: boolean;
   readonly meta: Meta;
   readonly documents: Documents;
+  readonly listing: Listing;
   readonly passages: PassageReads;
   readonly embeddings: EmbeddingRows;
   readonly originals: Originals;
@@ -46,6 +48,7 @@ export class Store {
     this.readonly = readonly;
     this.meta = new Meta(db);
     this.documents = new Documents(db);
+    this.listing = new Listing(db);
     this.passages = new PassageReads(db);
     this.embeddings = new EmbeddingRows(db);
     this.originals = new Originals(folder.dir);
@@ -152,7 +155,7 @@ export class Store {
   }
 
   stats(): StoreStats {
-    return this.read(() => this.documents.stats());
+    return this.read(() => this.listing.stats());
   }
 
   /** Writes a consistent copy of the whole database to `file` (VACUUM INTO: one read snapshot; writers carry on). */
@@ -163,7 +166,7 @@ export class Store {
   /** Removes originals no document needs any more (see Originals.sweep). */
   sweepOriginals(options: { orphans?: boolean } = {}): string[] {
     if (this.readonly) return [];
-    return this.originals.sweep(this.documents, (fn) => this.transaction(fn), options);
+    return this.originals.sweep(this.documents.originals, (fn) => this.transaction(fn), options);
   }
 }
 

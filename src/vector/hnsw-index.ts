@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import hnswlib from 'hnswlib-node';
+import { DEFAULTS, hnswOptions } from '../config.js';
 import { DataFolder } from '../data-folder.js';
 import type { Neighbour, VectorIndex } from './vector-index.js';
 
@@ -13,7 +14,7 @@ export interface HnswOptions {
   efSearch: number;
 }
 
-export const DEFAULT_HNSW: HnswOptions = { m: 48, efConstruction: 300, efSearch: 1280 };
+export const DEFAULT_HNSW: HnswOptions = hnswOptions(DEFAULTS);
 
 /**
  * HNSW (hnswlib) over cosine similarity, labels = passage ids. Deleted
@@ -25,7 +26,6 @@ export class HnswIndex implements VectorIndex {
   private readonly index: InstanceType<typeof HierarchicalNSW>;
   private readonly live: Set<number>;
   private tombstones: number;
-  private readonly options: HnswOptions;
   private efSearch: number;
 
   private constructor(
@@ -39,7 +39,6 @@ export class HnswIndex implements VectorIndex {
     this.dim = dim;
     this.live = live;
     this.tombstones = tombstones;
-    this.options = options;
     this.efSearch = options.efSearch;
     index.setEf(options.efSearch);
   }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { DataFolder } from '../data-folder.js';
 import { KbError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { guarded } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import { blobToVector } from './codec.js';
 import { DEFAULT_HNSW, HnswIndex, type HnswOptions } from './hnsw-index.js';
@@ -232,62 +233,26 @@ export class IndexKeeper {
       this.removeFiles();
       return;
     }
-    try {
+    const index = this.index;
+    const embedder = this.embedder;
+    guarded(this.file, () => {
       fs.mkdirSync(this.folder.dir, { recursive: true });
-      this.index.write(this.file);
+      index.write(this.file);
       const bytes = fs.statSync(this.file).size;
+      const { dim } = index;
       const manifest: Manifest = {
         format: 1,
-        embedder: this.embedder,
-        dim: this.index.dim,
-        count: this.index.size(),
+        embedder,
+        dim,
+        count: index.size(),
         generation: this.generation,
         bytes,
         written_at: new Date().toISOString(),
       };
       writeManifest(this.folder.dir, manifest);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC')
-        throw new KbError('DISK_FULL', { dir: this.folder.dir, detail: 'writing the vector index' }, { cause: err });
-      if (code === 'EROFS' || code === 'EACCES')
-        throw new KbError(
-          'DATA_READ_ONLY',
-          { dir: this.folder.dir, detail: 'writing the vector index' },
-          { cause: err },
-        );
-      throw err;
-    }
+    });
     this.dirty = false;
     if (!this.store.readonly) this.store.transaction(() => this.store.embeddings.pruneLog(this.generation));
-  }
-
-  /**
-   * Checks the index as saved on disk against the database (for `kb
-   * verify`): the manifest names the active embedder and the database's
-   * generation, and the file's live labels are exactly the stored vectors.
-   */
-  verifyFile(): string[] {
-    const recorded = this.store.meta.embedder();
-    if (!recorded) return fs.existsSync(this.file) ? ['index: an index file exists but no vectors are stored'] : [];
-    const problem = manifestProblem(this.folder.dir, recorded.id, recorded.dim);
-    if (problem) return [`index: ${problem}`];
-    const problems: string[] = [];
-    const manifest = readManifest(this.folder.dir)!;
-    const generation = this.store.meta.vectorsGeneration();
-    if (manifest.generation !== generation)
-      problems.push(`index: the manifest reflects generation ${manifest.generation}, the database is at ${generation}`);
-    const live = this.store.embeddings.liveIds(recorded.id);
-    const onDisk = HnswIndex.liveLabels(this.file, recorded.dim);
-    const missing = [...live].filter((id) => !onDisk.has(id));
-    const stale = [...onDisk].filter((id) => !live.has(id));
-    if (missing.length)
-      problems.push(`index: ${missing.length} stored vectors are not in the index (e.g. passage ${missing[0]})`);
-    if (stale.length)
-      problems.push(`index: ${stale.length} labels point at passages that have no vector (e.g. ${stale[0]})`);
-    if (manifest.count !== onDisk.size)
-      problems.push(`index: the manifest counts ${manifest.count} vectors, the file holds ${onDisk.size}`);
-    return problems;
   }
 
   /** Search breadth from now on. */

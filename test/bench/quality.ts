@@ -15,7 +15,7 @@ import MiniSearch from 'minisearch';
 import { create, insertMultiple, search as oramaSearch } from '@orama/orama';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { readCollection, type Collection } from '../../src/eval/beir.js';
+import { readCollection } from '../../src/eval/beir.js';
 import { score, type Scores } from '../../src/eval/metrics.js';
 import { runEval } from '../../src/eval/run-eval.js';
 import { ROOT, SHARED } from '../helpers.js';

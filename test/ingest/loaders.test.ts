@@ -6,8 +6,8 @@ import { DEFAULT_LIMITS, type LoaderLimits } from '../../ingest/document.js';
 import { detectFormat, load } from '../../ingest/loaders/index.js';
 import { HAS_SHARED, PDFS, SAMPLES } from '../helpers.js';
 import { makeDocx } from '../fixtures/make-docx.js';
-import { makeEml } from '../fixtures/make-eml.js';
-import { makePdf } from '../fixtures/make-pdf.js';
+import { makeEml } from '../../data/generate/make-eml.js';
+import { makePdf } from '../../data/generate/make-pdf.js';
 
 const limits: LoaderLimits = { ...DEFAULT_LIMITS, parseTimeoutMs: 30_000, parseMemoryMb: 512 };
 const raw = (name: string, content: string | Uint8Array) => ({

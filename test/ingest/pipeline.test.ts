@@ -14,8 +14,8 @@ import {
   tempDir,
   writeFile,
 } from '../helpers.js';
-import { makeEml } from '../fixtures/make-eml.js';
-import { makePdf } from '../fixtures/make-pdf.js';
+import { makeEml } from '../../data/generate/make-eml.js';
+import { makePdf } from '../../data/generate/make-pdf.js';
 
 const stores: Store[] = [];
 function setup(overrides = {}) {

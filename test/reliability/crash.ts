@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { generator } from '../bench/synthetic.js';
-import { makeEml } from '../fixtures/make-eml.js';
-import { makePdf } from '../fixtures/make-pdf.js';
+import { makeEml } from '../../data/generate/make-eml.js';
+import { makePdf } from '../../data/generate/make-pdf.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 /**

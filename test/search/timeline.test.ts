@@ -6,8 +6,8 @@ import { KnowledgeBase } from '../../src/knowledge-base.js';
 import { buildApp } from '../../src/server/app.js';
 import type { Pipeline } from '../../ingest/pipeline.js';
 import { query, tempDir, writeFile } from '../helpers.js';
-import { makeEml } from '../fixtures/make-eml.js';
-import { makePdf } from '../fixtures/make-pdf.js';
+import { makeEml } from '../../data/generate/make-eml.js';
+import { makePdf } from '../../data/generate/make-pdf.js';
 
 /**
  * A small collection made for these tests: five bulletins over eight months,

@@ -8,7 +8,7 @@ import { KnowledgeBase } from '../../src/knowledge-base.js';
 import { buildApp } from '../../src/server/app.js';
 import { serve } from '../../src/server/serve.js';
 import { BULLETINS, HAS_SHARED, SAMPLES, multipart, tempDir } from '../helpers.js';
-import { makePdf } from '../fixtures/make-pdf.js';
+import { makePdf } from '../../data/generate/make-pdf.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const XSS =

@@ -98,7 +98,7 @@ describe('the store', () => {
     const file = store.originals.pathOf(d.sha256, d.file_name);
     expect(fs.existsSync(file)).toBe(true);
     store.transaction(() => store.documents.delete(id));
-    expect(store.documents.releasedOriginals()).toEqual([{ sha256: d.sha256, name: path.basename(file) }]);
+    expect(store.documents.originals.released()).toEqual([{ sha256: d.sha256, name: path.basename(file) }]);
     // A backup is running (its lock names a live process): nothing is removed.
     const lock = new DataFolder(store.folder.dir).backupLock(process.ppid);
     fs.writeFileSync(lock, String(process.ppid));
@@ -107,7 +107,7 @@ describe('the store', () => {
     fs.rmSync(lock);
     expect(store.sweepOriginals()).toEqual([path.basename(file)]);
     expect(fs.existsSync(file)).toBe(false);
-    expect(store.documents.releasedOriginals()).toEqual([]);
+    expect(store.documents.originals.released()).toEqual([]);
   });
 
   it('finds orphaned originals and the originals documents lack', () => {
@@ -118,10 +118,13 @@ describe('the store', () => {
       store.documents.upsert(d);
     });
     fs.writeFileSync(path.join(store.originals.dir, `${'f'.repeat(64)}.pdf`), 'left by a write that never committed');
-    expect(store.originals.check(store.documents)).toEqual({ missing: [], orphans: [`${'f'.repeat(64)}.pdf`] });
+    expect(store.originals.check(store.documents.originals)).toEqual({
+      missing: [],
+      orphans: [`${'f'.repeat(64)}.pdf`],
+    });
     expect(store.sweepOriginals({ orphans: true })).toEqual([`${'f'.repeat(64)}.pdf`]);
     fs.rmSync(store.originals.pathOf(d.sha256, d.file_name));
-    expect(store.originals.check(store.documents).missing).toHaveLength(1);
+    expect(store.originals.check(store.documents.originals).missing).toHaveLength(1);
   });
 
   it('opened for reading, it creates and changes nothing, and refuses to write', () => {

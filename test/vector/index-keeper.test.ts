@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Embeddings } from '../../src/embed/embeddings.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
+import { checkIndexFile } from '../../src/vector/index-check.js';
 import { IndexKeeper } from '../../src/vector/index-keeper.js';
 import { readManifest } from '../../src/vector/manifest.js';
 import { Pipeline } from '../../ingest/pipeline.js';
@@ -50,7 +51,7 @@ describe('the vector index keeper', () => {
       generation: store.meta.vectorsGeneration(),
       bytes: fs.statSync(k.file).size,
     });
-    expect(k.verifyFile()).toEqual([]);
+    expect(checkIndexFile(store)).toEqual([]);
     // Opened again, it is loaded as saved.
     const again = keeper();
     again.open();
@@ -70,7 +71,7 @@ describe('the vector index keeper', () => {
     const k = keeper();
     k.open();
     const before = k.current()!.size();
-    const doc = store.documents.list({ limit: 1 }).documents[0]!;
+    const doc = store.listing.list({ limit: 1 }).documents[0]!;
     const gone = store.documents.passagesOf(doc.id).map((p) => p.id);
     store.transaction(() => store.documents.delete(doc.id));
     expect(k.behind()).toBe(true);
@@ -83,7 +84,7 @@ describe('the vector index keeper', () => {
     expect(
       query(dataDir, 'SELECT count(*) AS n FROM vector_log WHERE gen <= ?', readManifest(dataDir)!.generation)[0]!.n,
     ).toBe(0);
-    expect(k.verifyFile()).toEqual([]);
+    expect(checkIndexFile(store)).toEqual([]);
   });
 
   it('catches up a step at a time when asked to, so a reader can answer between steps', async () => {
@@ -111,16 +112,16 @@ describe('the vector index keeper', () => {
       'full',
     async () => {
       keeper().open();
-      const doc = store.documents.list({ limit: 1 }).documents[0]!;
+      const doc = store.listing.list({ limit: 1 }).documents[0]!;
       store.transaction(() => store.documents.delete(doc.id));
       const k = keeper();
       k.open();
       expect(k.state()).toMatchObject({ opened: 'updated', count: store.passages.count() });
-      expect(k.verifyFile()).toEqual([]);
+      expect(checkIndexFile(store)).toEqual([]);
       // The log pruned past what a stale file reflects: the keeper compares ids instead.
       const stale = keeper(false);
       stale.open();
-      const other = store.documents.list({ limit: 1 }).documents[0]!;
+      const other = store.listing.list({ limit: 1 }).documents[0]!;
       store.transaction(() => store.documents.delete(other.id));
       const db = new Database(store.file);
       db.prepare('DELETE FROM vector_log').run();
@@ -153,17 +154,17 @@ describe('the vector index keeper', () => {
     c.open();
     expect(c.state().reason).toBe(`the index was built by someone-else, not ${store.meta.embedder()!.id}`);
     expect(logged.filter((l) => l.includes('vector index rebuilt')).length).toBe(4);
-    expect(c.verifyFile()).toEqual([]);
+    expect(checkIndexFile(store)).toEqual([]);
   });
 
   it('verify reports a file the database has moved past, and a reader never fixes it', () => {
     keeper().open();
-    const doc = store.documents.list({ limit: 1 }).documents[0]!;
+    const doc = store.listing.list({ limit: 1 }).documents[0]!;
     store.transaction(() => store.documents.delete(doc.id));
     const reader = keeper(false);
     reader.open();
     expect(reader.state().opened).toBe('updated');
-    expect(reader.verifyFile()).toEqual([
+    expect(checkIndexFile(store)).toEqual([
       expect.stringMatching(/^index: the manifest reflects generation \d+, the database is at \d+$/),
       expect.stringMatching(/labels point at passages that have no vector/),
     ]);

@@ -1,0 +1,146 @@
+import type { Config } from './config.js';
+import type { Embeddings, SyncReport } from './embed/embeddings.js';
+import { KbError, toKbError } from './errors.js';
+import type { Logger } from './log.js';
+import type { Store } from './store/store.js';
+import type { DocumentKind, DocumentRow } from './store/types.js';
+import { sha256 } from './text/words.js';
+import type { IndexKeeper } from './vector/index-keeper.js';
+import { WriteQueue } from './write-queue.js';
+import { Pipeline, summarise, type IngestResult, type IngestSummary } from '../ingest/pipeline.js';
+
+export interface IngestRun {
+  results: IngestResult[];
+  summary: IngestSummary;
+}
+
+export interface IngestProgress {
+  /** Before each file. */
+  onFile?: (index: number, total: number, file: string) => void;
+  /** As each file's results arrive (a file with attachments gives several). */
+  onResults?: (results: IngestResult[]) => void;
+  /** While passages are embedded after the files are stored. */
+  onEmbed?: (done: number, total: number) => void;
+}
+
+/** A document given as text, with no file behind it. */
+export interface TextDocument {
+  sourceId: string;
+  title: string;
+  text: string;
+  publishedAt?: string | null;
+  kind?: DocumentKind;
+}
+
+/**
+ * The write path: ingest, upload, delete, reindex, each one at a time and
+ * each ended by a refresh (vectors embedded, the index brought up to date
+ * and saved). The read path (search) never goes through here.
+ */
+export class Writer {
+  private readonly parts: {
+    store: Store;
+    embeddings: Embeddings;
+    index: IndexKeeper;
+    config: Config;
+    log: Logger;
+    writable: boolean;
+  };
+  private readonly queue = new WriteQueue();
+  private pipelineInstance: Pipeline | null = null;
+
+  constructor(parts: Writer['parts']) {
+    this.parts = parts;
+  }
+
+  /** The pipeline over the store (writes go through the operations below). */
+  get pipeline(): Pipeline {
+    this.requireWritable();
+    const { store, config, log } = this.parts;
+    return (this.pipelineInstance ??= new Pipeline({ store, config, log }));
+  }
+
+  ingest(paths: string[], options: { kind?: DocumentKind } & IngestProgress = {}): Promise<IngestRun> {
+    return this.queue.run(async () => {
+      const results: IngestResult[] = [];
+      const how = options.kind ? { kind: options.kind } : {};
+      for await (const batch of this.pipeline.ingestPaths(paths, options.onFile, how)) {
+        results.push(...batch);
+        options.onResults?.(batch);
+      }
+      await this.refreshNow(options.onEmbed);
+      return { results, summary: summarise(results) };
+    });
+  }
+
+  upload(files: { name: string; bytes: Uint8Array; sourceId?: string }[]): Promise<IngestRun> {
+    return this.queue.run(async () => {
+      const results: IngestResult[] = [];
+      for (const f of files) {
+        const sourceId = f.sourceId ? `upload:${f.sourceId}` : `upload:${sha256(f.bytes)}`;
+        for (const r of await this.pipeline.ingestBytes({ name: f.name, bytes: f.bytes }, { sourceId })) {
+          results.push({ ...r, file: f.name });
+        }
+      }
+      await this.refreshNow();
+      return { results, summary: summarise(results) };
+    });
+  }
+
+  ingestText(docs: Iterable<TextDocument>): IngestResult[] {
+    const pipeline = this.pipeline;
+    const out: IngestResult[] = [];
+    this.parts.store.transaction(() => {
+      for (const d of docs) out.push(pipeline.ingestText(d));
+    });
+    return out;
+  }
+
+  delete(ids: number[]): Promise<{ deleted: DocumentRow[]; failed: { id: number; error: KbError }[] }> {
+    return this.queue.run(async () => {
+      const deleted: DocumentRow[] = [];
+      const failed: { id: number; error: KbError }[] = [];
+      for (const id of ids) {
+        try {
+          deleted.push(...this.pipeline.delete(id));
+        } catch (err) {
+          failed.push({ id, error: toKbError(err) });
+        }
+      }
+      await this.refreshNow();
+      return { deleted, failed };
+    });
+  }
+
+  refresh(onProgress?: (done: number, total: number) => void): Promise<SyncReport> {
+    return this.queue.run(() => this.refreshNow(onProgress));
+  }
+
+  reindex(onProgress?: (done: number, total: number) => void): Promise<SyncReport> {
+    return this.queue.run(async () => {
+      this.requireWritable();
+      const report = await this.parts.embeddings.reindex(onProgress);
+      this.parts.index.rebuild('kb reindex');
+      return report;
+    });
+  }
+
+  /** Resolves when every write asked for so far has finished. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async refreshNow(onProgress?: (done: number, total: number) => void): Promise<SyncReport> {
+    this.requireWritable();
+    const report = await this.parts.embeddings.sync(onProgress);
+    this.parts.index.catchUp();
+    this.parts.index.saveIfDirty();
+    return report;
+  }
+
+  private requireWritable(): void {
+    if (!this.parts.writable) {
+      throw new KbError('DATA_READ_ONLY', { dir: this.parts.store.folder.dir, detail: 'opened for reading' });
+    }
+  }
+}
