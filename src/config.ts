@@ -99,6 +99,12 @@ export const ConfigSchema = z.object({
   /** Requests per minute per client: reads (search, ask, documents) and writes (upload, delete). */
   rateLimitReads: intFromEnv(1).default(1_200),
   rateLimitWrites: intFromEnv(1).default(60),
+  /** Search workers of `kb serve` (threads answering searches, each with its own copy of the index). */
+  searchWorkers: intFromEnv(1).max(64).default(os.availableParallelism()),
+  /** Searches that may wait for a free worker; past it the server answers 503 SEARCH_BUSY at once. */
+  searchQueue: intFromEnv(0).default(64),
+  /** Heap ceiling of each search worker, in MiB (a query that needs more fails alone). */
+  searchMemoryMb: intFromEnv(64).default(2_048),
   /** How long requests in flight may run once the server is told to stop (SIGTERM, Ctrl+C), in ms. */
   shutdownGraceMs: intFromEnv(0).default(10_000),
   /** Emit machine-readable output. */
@@ -177,6 +183,9 @@ const ENV_NAMES: Record<keyof Config, string> = {
   rateLimitReads: 'KB_RATE_LIMIT_READS',
   rateLimitWrites: 'KB_RATE_LIMIT_WRITES',
   shutdownGraceMs: 'KB_SHUTDOWN_GRACE_MS',
+  searchWorkers: 'KB_SEARCH_WORKERS',
+  searchQueue: 'KB_SEARCH_QUEUE',
+  searchMemoryMb: 'KB_SEARCH_MEMORY_MB',
   json: 'KB_JSON',
   logLevel: 'KB_LOG_LEVEL',
 };

@@ -232,9 +232,17 @@ export class KnowledgeBase {
     return this.writer.ingest(paths, options);
   }
 
-  /** Ingests uploaded files (identified by content, or by the source id sent with them), then refreshes. */
-  upload(files: { name: string; bytes: Uint8Array; sourceId?: string }[]): Promise<IngestRun> {
-    return this.writer.upload(files);
+  /** Ingests uploaded files (by content, or by the source id sent with them), then refreshes: see Writer.upload. */
+  upload(
+    files: { name: string; bytes: Uint8Array; sourceId?: string }[],
+    options: { embed?: 'now' | 'after' } = {},
+  ): Promise<IngestRun> {
+    return this.writer.upload(files, options);
+  }
+
+  /** Told after every write is stored, and again once it is embedded and the index saved. */
+  onChange(listener: () => void): void {
+    this.writer.onChange(listener);
   }
 
   /** Ingests text with no file behind it (test collections, generated corpora); call refresh() after a batch. */

@@ -48,9 +48,19 @@ export class Writer {
   };
   private readonly queue = new WriteQueue();
   private pipelineInstance: Pipeline | null = null;
+  private readonly listeners: (() => void)[] = [];
 
   constructor(parts: Writer['parts']) {
     this.parts = parts;
+  }
+
+  /** Told after every write is stored, and again once its passages are embedded and the index saved. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
   }
 
   /** The pipeline over the store (writes go through the operations below). */
@@ -73,8 +83,16 @@ export class Writer {
     });
   }
 
-  upload(files: { name: string; bytes: Uint8Array; sourceId?: string }[]): Promise<IngestRun> {
-    return this.queue.run(async () => {
+  /**
+   * Stores uploaded files. With `embed: 'now'` (default) it returns once their
+   * passages are embedded too; with 'after' (the server) it returns once they
+   * are stored, and embeds them next, before any later write.
+   */
+  upload(
+    files: { name: string; bytes: Uint8Array; sourceId?: string }[],
+    options: { embed?: 'now' | 'after' } = {},
+  ): Promise<IngestRun> {
+    const stored = this.queue.run(async () => {
       const results: IngestResult[] = [];
       for (const f of files) {
         const sourceId = f.sourceId ? `upload:${f.sourceId}` : `upload:${sha256(f.bytes)}`;
@@ -82,9 +100,12 @@ export class Writer {
           results.push({ ...r, file: f.name });
         }
       }
-      await this.refreshNow();
+      if (options.embed !== 'after') await this.refreshNow();
+      else this.changed();
       return { results, summary: summarise(results) };
     });
+    if (options.embed === 'after') void this.queue.run(() => this.refreshNow()).catch(() => undefined);
+    return stored;
   }
 
   ingestText(docs: Iterable<TextDocument>): IngestResult[] {
@@ -135,6 +156,7 @@ export class Writer {
     const report = await this.parts.embeddings.sync(onProgress);
     this.parts.index.catchUp();
     this.parts.index.saveIfDirty();
+    this.changed();
     return report;
   }
 

@@ -211,7 +211,7 @@ function citationLine(c) {
     c.attached_to
       ? [
           ' — came with ',
-          el('a', { class: 'govuk-link', href: `/documents/${c.attached_to.document_id}` }, `“${c.attached_to.title}”`),
+          el('a', { class: 'govuk-link', href: documentHref(c.attached_to.document_id) }, quoted(c.attached_to.title)),
         ]
       : null,
   );
@@ -588,6 +588,9 @@ function timelineTags(hit) {
     hit.match === 'meaning' ? el('span', { class: 'kb-tag kb-tag--standing' }, 'Close in meaning') : null,
   ].filter(Boolean);
 }
+
+const documentHref = (id) => `/documents/${id}`;
+const quoted = (title) => `“${title}”`;
 
 function documentLink(c, passageId, q) {
   const query = q ? `&q=${encodeURIComponent(q)}` : '';

@@ -4,7 +4,7 @@
 // and the tests. Requests, answered with the same id:
 //   { id, op: 'load', key, options: { modelName, localModelPath, cacheDir, allowRemote, quantized, threads } }
 //        -> { id, dim } | { id, error }      (progress: { id, progress })
-//   { id, op: 'embed', key, texts } -> { id, vectors } | { id, error }
+//   { id, op: 'embed', key, texts, priority } -> { id, vectors } | { id, error }   (priority 'query' goes first)
 //   { id, op: 'unload', key }       -> { id }
 import { parentPort } from 'node:worker_threads';
 import { env, pipeline } from '@xenova/transformers';
@@ -52,29 +52,44 @@ async function load(id, key, o) {
   return { dim: probe.length };
 }
 
-let queue = Promise.resolve();
+/** Requests waiting, answered one at a time: queries first, then the rest in order (loads change global settings). */
+const waiting = [];
+let running = false;
+
+async function handle(msg) {
+  try {
+    if (msg.op === 'load') parentPort.postMessage({ id: msg.id, ...(await load(msg.id, msg.key, msg.options)) });
+    else if (msg.op === 'embed') {
+      const extractor = pipelines.get(msg.key);
+      if (!extractor) throw new Error('model not loaded');
+      const vectors = await embed(extractor, msg.texts);
+      parentPort.postMessage(
+        { id: msg.id, vectors },
+        vectors.map((v) => v.buffer),
+      );
+    } else if (msg.op === 'unload') {
+      const extractor = pipelines.get(msg.key);
+      pipelines.delete(msg.key);
+      await extractor?.dispose?.();
+      parentPort.postMessage({ id: msg.id });
+    }
+  } catch (err) {
+    parentPort.postMessage({ id: msg.id, error: String(err?.message ?? err).slice(0, 500) });
+  }
+}
+
+async function pump() {
+  if (running) return;
+  running = true;
+  while (waiting.length) {
+    const at = waiting.findIndex((m) => m.priority === 'query');
+    const [msg] = waiting.splice(at >= 0 ? at : 0, 1);
+    await handle(msg);
+  }
+  running = false;
+}
 
 parentPort.on('message', (msg) => {
-  // One request at a time: loads change transformers.js's global settings.
-  queue = queue.then(async () => {
-    try {
-      if (msg.op === 'load') parentPort.postMessage({ id: msg.id, ...(await load(msg.id, msg.key, msg.options)) });
-      else if (msg.op === 'embed') {
-        const extractor = pipelines.get(msg.key);
-        if (!extractor) throw new Error('model not loaded');
-        const vectors = await embed(extractor, msg.texts);
-        parentPort.postMessage(
-          { id: msg.id, vectors },
-          vectors.map((v) => v.buffer),
-        );
-      } else if (msg.op === 'unload') {
-        const extractor = pipelines.get(msg.key);
-        pipelines.delete(msg.key);
-        await extractor?.dispose?.();
-        parentPort.postMessage({ id: msg.id });
-      }
-    } catch (err) {
-      parentPort.postMessage({ id: msg.id, error: String(err?.message ?? err).slice(0, 500) });
-    }
-  });
+  waiting.push(msg);
+  void pump();
 });

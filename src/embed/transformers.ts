@@ -1,5 +1,5 @@
 import { KbError } from '../errors.js';
-import { embedHost } from './embed-host.js';
+import { embedHost, type Priority } from './embed-host.js';
 import type { Embedder } from './embedder.js';
 import { assertModelFolder, isModelInstalled, locateModel, type ModelLocation } from './model-files.js';
 
@@ -81,9 +81,9 @@ export class TransformersEmbedder implements Embedder {
     }
   }
 
-  private async request(texts: string[]): Promise<Float32Array[]> {
+  private async request(texts: string[], priority: Priority): Promise<Float32Array[]> {
     try {
-      return (await embedHost.request({ op: 'embed', key: this.key, texts })).vectors!;
+      return (await embedHost.request({ op: 'embed', key: this.key, texts }, [], undefined, priority)).vectors!;
     } catch (err) {
       throw new KbError(
         'MODEL_LOAD_FAILED',
@@ -96,12 +96,12 @@ export class TransformersEmbedder implements Embedder {
   async embedDocuments(texts: string[]): Promise<Float32Array[]> {
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.options.batchSize)
-      out.push(...(await this.request(texts.slice(i, i + this.options.batchSize))));
+      out.push(...(await this.request(texts.slice(i, i + this.options.batchSize), 'document')));
     return out;
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    const [v] = await this.request([this.options.queryInstruction + text]);
+    const [v] = await this.request([this.options.queryInstruction + text], 'query');
     return v!;
   }
 

@@ -59,6 +59,20 @@ export const SERVICE_ERRORS = {
     message: 'The upload is not a well-formed multipart/form-data body: {detail}',
     hint: 'Send the files as multipart/form-data with a boundary (browsers, curl -F and fetch with FormData do this).',
   },
+  WORKER_FAILED: {
+    status: 503,
+    message: 'The {worker} stopped while answering ({detail})',
+    hint:
+      'Try again: a new worker has taken its place. If it keeps happening, the request is too heavy (the server ' +
+      'log says more).',
+  },
+  SEARCH_BUSY: {
+    status: 503,
+    message: 'The service is busy: {waiting} searches are already waiting',
+    hint:
+      'Try again in a moment (see the Retry-After header); scripts should wait and retry rather than send more at ' +
+      'once.',
+  },
   SHUTTING_DOWN: {
     status: 503,
     message: 'The service is shutting down',

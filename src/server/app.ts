@@ -106,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const e = toHttpError(err, config);
     if (e.status >= 500) deps.log.error(`${req.method} ${req.url}: ${err.stack ?? err.message}`);
     if (e.code === 'RATE_LIMITED' && err.statusCode === 429) reply.header('retry-after', '60');
+    if (e.code === 'SEARCH_BUSY' || e.code === 'WORKER_FAILED') reply.header('retry-after', '1');
     void reply.code(e.status).send({
       error: {
         code: e.code,

@@ -8,6 +8,11 @@ import { buildApp } from './app.js';
 import { isLoopback } from './auth.js';
 import type { KnowledgeService } from './service.js';
 
+/** Refuses a non-loopback address while write routes would be open (no KB_API_TOKEN). */
+export function checkListenAddress(config: Config): void {
+  if (!config.apiToken && !isLoopback(config.host)) throw new KbError('WRITES_NEED_TOKEN', { host: config.host });
+}
+
 export interface Running {
   app: FastifyInstance;
   url: string;
@@ -26,9 +31,11 @@ export async function serve(
   log: Logger,
   options: { handleSignals?: boolean } = {},
 ): Promise<Running> {
-  if (!config.apiToken && !isLoopback(config.host)) throw new KbError('WRITES_NEED_TOKEN', { host: config.host });
+  checkListenAddress(config);
   const app = await buildApp({ config, kb, log });
   await app.listen({ host: config.host, port: config.port });
+  // The first answer of each route compiles its serializer: done now, not in someone's first request.
+  await app.inject({ url: '/api/health', headers: { host: 'localhost' } });
   // Says this folder is in use (a restore refuses to replace it under a running server).
   const pidFile = new DataFolder(config.dataDir).servePid;
   try {
@@ -50,7 +57,7 @@ export async function serve(
       }, config.shutdownGraceMs);
       await app.close();
       clearTimeout(grace);
-      await kb.close();
+      await kb.close(config.shutdownGraceMs);
       fs.rmSync(pidFile, { force: true });
       log.info('stopped: database closed, vector index saved');
     })());

@@ -25,5 +25,5 @@ export interface KnowledgeService {
   health: Of<'health'>;
   upload: Of<'upload'>;
   delete: Of<'delete'>;
-  close(): Promise<void>;
+  close(graceMs?: number): Promise<void>;
 }

@@ -21,10 +21,23 @@ export const DEFAULT_HNSW: HnswOptions = hnswOptions(DEFAULTS);
  * labels are tombstoned (markDelete) and their slots reused by later adds;
  * the capacity grows before it is reached.
  */
+/** Cosine distance under which two vectors are the same vector (floating-point noise aside). */
+const SAME = 1e-6;
+/** Search breadth of the probe that finds an identical vector before one is added. */
+const PROBE_EF = 16;
+
+/** Ids whose vectors are identical to a vector in the graph, by the id of that vector (the representative). */
+export type Duplicates = Record<string, number[]>;
+
 export class HnswIndex implements VectorIndex {
   readonly dim: number;
   private readonly index: InstanceType<typeof HierarchicalNSW>;
+  /** Every live id: the graph's points and their duplicates. */
   private readonly live: Set<number>;
+  /** Representative → the other ids with its vector (not points of the graph). */
+  private readonly members = new Map<number, Set<number>>();
+  /** Duplicate → its representative. */
+  private readonly repOf = new Map<number, number>();
   private tombstones: number;
   private efSearch: number;
 
@@ -56,15 +69,16 @@ export class HnswIndex implements VectorIndex {
   }
 
   /**
-   * Reads an index file. `liveIds` are the labels that should be live; any
-   * other label in the file is tombstoned here, so the index never returns a
-   * passage that no longer exists.
+   * Reads an index file and the duplicates saved with it. `liveIds` are the
+   * labels that should be live; any other label in the file is tombstoned
+   * here, so the index never returns a passage that no longer exists.
    */
   static read(
     file: string,
     dim: number,
     liveIds: Set<number>,
     options: HnswOptions = DEFAULT_HNSW,
+    duplicates: Duplicates = {},
   ): { index: HnswIndex; missing: number[] } {
     const index = new HierarchicalNSW('cosine', dim);
     index.readIndexSync(file, true);
@@ -84,12 +98,17 @@ export class HnswIndex implements VectorIndex {
         // already tombstoned in the file
       }
     }
+    const out = new HnswIndex(index, dim, live, tombstones, options);
+    for (const [rep, ids] of Object.entries(duplicates)) {
+      if (!live.has(Number(rep))) continue; // a deleted representative: its duplicates are added again as points
+      for (const id of ids) if (liveIds.has(id) && !live.has(id)) out.attach(Number(rep), id);
+    }
     const missing = [...liveIds].filter((id) => !live.has(id));
-    return { index: new HnswIndex(index, dim, live, tombstones, options), missing };
+    return { index: out, missing };
   }
 
-  /** The labels an index file holds that are not deleted (reads the file afresh). */
-  static liveLabels(file: string, dim: number): Set<number> {
+  /** The labels an index file holds that are not deleted, and the duplicates saved beside it (read afresh). */
+  static liveLabels(file: string, dim: number, duplicates: Duplicates = {}): Set<number> {
     const index = new HierarchicalNSW('cosine', dim);
     index.readIndexSync(file, true);
     const live = new Set<number>();
@@ -101,6 +120,7 @@ export class HnswIndex implements VectorIndex {
         // marked deleted in the file
       }
     }
+    for (const [rep, ids] of Object.entries(duplicates)) if (live.has(Number(rep))) for (const id of ids) live.add(id);
     return live;
   }
 
@@ -112,12 +132,18 @@ export class HnswIndex implements VectorIndex {
     return this.live.has(id);
   }
 
-  /** Share of slots held by deleted vectors. */
+  /** Share of the graph's slots held by deleted vectors. */
   tombstoneRatio(): number {
-    const slots = this.live.size + this.tombstones;
+    const slots = this.live.size - this.repOf.size + this.tombstones;
     return slots ? this.tombstones / slots : 0;
   }
 
+  /**
+   * Adds vectors (replacing an id's old one). A vector identical to one in
+   * the graph is not added to the graph: it hangs off that one and is
+   * returned with it. (HNSW degrades to a linear scan on many identical
+   * points; a document of thousands of identical passages must not do that.)
+   */
   add(items: { id: number; vector: Float32Array }[]): void {
     const fresh = items.filter((i) => !this.live.has(i.id));
     const needed = this.index.getCurrentCount() + Math.max(0, fresh.length - this.tombstones);
@@ -126,12 +152,14 @@ export class HnswIndex implements VectorIndex {
     for (const { id, vector } of items) {
       if (vector.length !== this.dim)
         throw new Error(`vector of ${vector.length} dimensions in an index of ${this.dim}`);
-      if (this.live.has(id)) {
-        this.index.markDelete(id);
-        this.live.delete(id);
-        this.tombstones++;
+      if (this.live.has(id)) this.remove([id]);
+      const point = Array.from(vector);
+      const same = this.identical(point);
+      if (same !== null) {
+        this.attach(same, id);
+        continue;
       }
-      this.index.addPoint(Array.from(vector), id, true);
+      this.index.addPoint(point, id, true);
       if (this.tombstones > 0) this.tombstones--;
       this.live.add(id);
     }
@@ -140,22 +168,52 @@ export class HnswIndex implements VectorIndex {
   remove(ids: number[]): void {
     for (const id of ids) {
       if (!this.live.has(id)) continue;
-      this.index.markDelete(id);
       this.live.delete(id);
+      const rep = this.repOf.get(id);
+      if (rep !== undefined) {
+        this.repOf.delete(id);
+        const group = this.members.get(rep)!;
+        group.delete(id);
+        if (!group.size) this.members.delete(rep);
+        continue;
+      }
+      const others = this.members.get(id);
+      if (others) {
+        // A representative goes: the first of its duplicates takes its place in the graph.
+        const point = this.index.getPoint(id);
+        this.members.delete(id);
+        this.index.markDelete(id);
+        const next = others.values().next().value!;
+        others.delete(next);
+        this.repOf.delete(next);
+        this.index.addPoint(point, next, true);
+        for (const m of others) this.repOf.set(m, next);
+        if (others.size) this.members.set(next, others);
+        continue;
+      }
+      this.index.markDelete(id);
       this.tombstones++;
     }
   }
 
   search(query: Float32Array, k: number, accept?: (id: number) => boolean): Neighbour[] {
-    const n = Math.min(k, this.live.size);
+    const n = Math.min(k, this.live.size - this.repOf.size);
     if (n <= 0) return [];
     const widened = n > this.efSearch;
     if (widened) this.index.setEf(n);
-    const result = accept
-      ? this.index.searchKnn(Array.from(query), n, accept)
+    const group = (rep: number) => [rep, ...(this.members.get(rep) ?? [])];
+    const filter = accept ? (rep: number) => group(rep).some(accept) : undefined;
+    const result = filter
+      ? this.index.searchKnn(Array.from(query), n, filter)
       : this.index.searchKnn(Array.from(query), n);
     if (widened) this.index.setEf(this.efSearch);
-    return result.neighbors.map((id, i) => ({ id, score: 1 - result.distances[i]! }));
+    const out: Neighbour[] = [];
+    result.neighbors.forEach((rep, i) => {
+      for (const id of group(rep)) {
+        if (out.length < k && (!accept || accept(id))) out.push({ id, score: 1 - result.distances[i]! });
+      }
+    });
+    return out;
   }
 
   /** Search breadth from now on (at least k is always used). */
@@ -166,6 +224,28 @@ export class HnswIndex implements VectorIndex {
 
   labels(): number[] {
     return [...this.live];
+  }
+
+  /** The duplicates, to be saved beside the index file (it holds the graph's points only). */
+  duplicates(): Duplicates {
+    return Object.fromEntries([...this.members].map(([rep, ids]) => [String(rep), [...ids]]));
+  }
+
+  /** The point in the graph whose vector is this one, if any (a quick, narrow search). */
+  private identical(point: number[]): number | null {
+    if (this.live.size === this.repOf.size) return null;
+    this.index.setEf(PROBE_EF);
+    const near = this.index.searchKnn(point, 1);
+    this.index.setEf(this.efSearch);
+    return near.neighbors.length && near.distances[0]! <= SAME ? near.neighbors[0]! : null;
+  }
+
+  private attach(rep: number, id: number): void {
+    const group = this.members.get(rep);
+    if (group) group.add(id);
+    else this.members.set(rep, new Set([id]));
+    this.repOf.set(id, rep);
+    this.live.add(id);
   }
 
   /** Writes the index to `file` atomically (temp file, then rename). */

@@ -22,7 +22,7 @@ export function checkIndexFile(store: Store): string[] {
     problems.push(`index: the manifest reflects generation ${manifest.generation}, the database is at ${generation}`);
   }
   const live = store.embeddings.liveIds(recorded.id);
-  const onDisk = HnswIndex.liveLabels(folder.index, recorded.dim);
+  const onDisk = HnswIndex.liveLabels(folder.index, recorded.dim, manifest.duplicates);
   const missing = [...live].filter((id) => !onDisk.has(id));
   const stale = [...onDisk].filter((id) => !live.has(id));
   if (missing.length) {

@@ -104,7 +104,7 @@ export class IndexKeeper {
     try {
       const manifest = readManifest(this.folder.dir)!;
       const live = this.store.read(() => this.store.embeddings.liveIds(recorded.id));
-      const { index, missing } = HnswIndex.read(this.file, recorded.dim, live, this.options);
+      const { index, missing } = HnswIndex.read(this.file, recorded.dim, live, this.options, manifest.duplicates);
       this.index = index;
       this.embedder = recorded.id;
       this.generation = manifest.generation;
@@ -248,6 +248,7 @@ export class IndexKeeper {
         generation: this.generation,
         bytes,
         written_at: new Date().toISOString(),
+        duplicates: index.duplicates(),
       };
       writeManifest(this.folder.dir, manifest);
     });

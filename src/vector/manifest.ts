@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { DataFolder } from '../data-folder.js';
+import type { Duplicates } from './hnsw-index.js';
 
 /** The small file written beside the index, last, that says what the index holds. */
 export interface Manifest {
@@ -12,6 +13,8 @@ export interface Manifest {
   /** Size of the index file, to notice a truncated or replaced file without reading it. */
   bytes: number;
   written_at: string;
+  /** Ids whose vectors are identical to a point of the graph, by that point's id (see HnswIndex). */
+  duplicates?: Duplicates;
 }
 
 /** The manifest of the index saved in a data folder, or null when it is missing or unreadable. */

@@ -46,6 +46,28 @@ describe.each(implementations)('vector index contract: %s', (_name, make) => {
     expect(new Set(index.labels())).toEqual(new Set(Array.from({ length: 47 }, (_, i) => i + 4)));
   });
 
+  it('holds many identical vectors: each is found, with the same score, and each can go on its own', () => {
+    const index = make(8);
+    const same = randomVectors(1, 8, 9)[0]!;
+    const others = randomVectors(200, 8, 10);
+    index.add(others.map((vector, i) => ({ id: 5000 + i, vector })));
+    index.add(Array.from({ length: 2000 }, (_, i) => ({ id: i + 1, vector: Float32Array.from(same) })));
+    expect(index.size()).toBe(2200);
+    const hits = index.search(same, 50);
+    expect(hits).toHaveLength(50);
+    expect(hits.every((h) => h.id <= 2000 && h.score > 0.999)).toBe(true);
+    // Only some of the copies are acceptable: those come.
+    const even = index.search(same, 10, (id) => id <= 2000 && id % 2 === 0);
+    expect(even.map((h) => h.id % 2)).toEqual(Array(10).fill(0));
+    // The first copies go (whichever holds the vector in a graph), the rest stay findable.
+    index.remove(Array.from({ length: 1990 }, (_, i) => i + 1));
+    expect(index.size()).toBe(210);
+    expect(new Set(index.search(same, 10).map((h) => h.id))).toEqual(
+      new Set(Array.from({ length: 10 }, (_, i) => 1991 + i)),
+    );
+    expect(index.search(others[3]!, 1)[0]!.id).toBe(5003);
+  });
+
   it('replaces the vector of an id that is added again', () => {
     const index = make(3);
     index.add([
@@ -104,5 +126,32 @@ describe('HNSW against exact search', () => {
         .some((id) => id > 90),
     ).toBe(false);
     expect(HnswIndex.liveLabels(file, dim).size).toBe(100);
+  });
+});
+
+describe('hnsw: identical vectors hang off one point of the graph', () => {
+  it('saves them beside the file and reads them back', () => {
+    const same = randomVectors(1, 8, 3)[0]!;
+    const index = HnswIndex.create(8, 4);
+    index.add(Array.from({ length: 300 }, (_, i) => ({ id: i + 1, vector: Float32Array.from(same) })));
+    index.add(randomVectors(20, 8, 4).map((vector, i) => ({ id: 500 + i, vector })));
+    const duplicates = index.duplicates();
+    expect(Object.values(duplicates).flat()).toHaveLength(299);
+    const file = path.join(tempDir(), 'dupes.hnsw');
+    index.write(file);
+    const live = new Set([
+      ...Array.from({ length: 300 }, (_, i) => i + 1),
+      ...Array.from({ length: 20 }, (_, i) => 500 + i),
+    ]);
+    expect(HnswIndex.liveLabels(file, 8, duplicates)).toEqual(live);
+    const { index: again, missing } = HnswIndex.read(file, 8, live, undefined, duplicates);
+    expect(missing).toEqual([]);
+    expect(again.size()).toBe(320);
+    expect(
+      again
+        .search(same, 300)
+        .map((h) => h.id)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
   });
 });

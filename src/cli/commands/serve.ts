@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { KnowledgeBase } from '../../knowledge-base.js';
 import type { Context, Streams } from '../context.js';
 
 type Run = (action: (ctx: Context) => Promise<number | void>) => Promise<void>;
@@ -19,8 +18,10 @@ export function serveCommand(program: Command, run: Run, streams: Streams): void
           port: opts.port ?? ctx.config.port,
           host: opts.host ?? ctx.config.host,
         });
-        const { serve } = await import('../../server/serve.js');
-        const kb = await KnowledgeBase.open(config, ctx.log);
+        const { serve, checkListenAddress } = await import('../../server/serve.js');
+        const { PooledService } = await import('../../server/pooled-service.js');
+        checkListenAddress(config);
+        const kb = await PooledService.start(config, ctx.log);
         try {
           const running = await serve(kb, config, ctx.log, { handleSignals: true });
           ctx.log.info(`serving ${running.url} (API description at ${running.url}docs)`);
