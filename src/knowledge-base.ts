@@ -272,8 +272,21 @@ export class KnowledgeBase {
     return verify({ ...parts, refresh: () => this.refresh() }, true);
   }
 
+  /**
+   * Writes a backup (see backup.ts). Deletes meanwhile left their originals
+   * for it; once it is done they are removed, unless another backup runs.
+   */
   backup(file: string, options: { force?: boolean } = {}): BackupReport {
-    return backup(this.store, file, options);
+    const report = backup(this.store, file, options);
+    if (this.store.readonly && this.store.folder.writable()) {
+      const writer = Store.open(this.store.folder.dir);
+      try {
+        writer.sweepOriginals();
+      } finally {
+        writer.close();
+      }
+    } else this.store.sweepOriginals();
+    return report;
   }
 
   /** Saves what is unsaved (the index, in write mode) and closes the embedder and the database. */

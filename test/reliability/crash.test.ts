@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  backupRound,
   deleteRound,
   ingestRound,
   reference,
@@ -37,9 +38,10 @@ describe(`crash safety (SIGKILL at random moments; seed ${SEED})`, () => {
       `crash rounds (seed ${SEED}):\n` +
         reports
           .map((r) => {
-            const killed = r.killed ? `${r.killedAfterMs} ms into its work` : 'never (it finished first)';
+            const killed =
+              r.note ?? (r.killed ? `killed ${r.killedAfterMs} ms into its work` : 'never killed (it finished first)');
             const outcome = r.problems.join('; ') || 'consistent';
-            return `  ${r.kind.padEnd(8)} killed ${killed}, ${r.reported} reported, ${outcome}\n`;
+            return `  ${r.kind.padEnd(8)} ${killed}, ${r.reported} reported, ${outcome}\n`;
           })
           .join(''),
     );
@@ -76,6 +78,20 @@ describe(`crash safety (SIGKILL at random moments; seed ${SEED})`, () => {
         const d = await deleteRound(ref.data, timing.delete, ids, rand);
         reports.push(d);
         expect(d.problems, `delete round ${i + 1}, killed ${d.killedAfterMs} ms after its first deletion`).toEqual([]);
+      }
+    },
+    600_000,
+  );
+
+  it(
+    `backups taken while documents are deleted (${ROUNDS} rounds): every backup restores with every original, ` +
+      `and nothing is left on disk`,
+    async () => {
+      const ids = Array.from({ length: DOCUMENTS }, (_, i) => i + 1).filter((id) => id % 2 === 0);
+      for (let i = 0; i < ROUNDS; i++) {
+        const r = await backupRound(ref.data, ids, rand);
+        reports.push(r);
+        expect(r.problems, `backup round ${i + 1}`).toEqual([]);
       }
     },
     600_000,

@@ -150,7 +150,46 @@ export function contents(
 }
 
 /**
- * Problems `kb verify` finds, plus counts it does not show: every passage has one FTS row and one vector, no orphans.
+ * The command a person runs after a crash when they are not about to ingest
+ * again: `kb verify --repair` (any command that opens the data folder for
+ * writing repairs the same things on the way in).
+ */
+export function repair(dataDir: string): string[] {
+  const r = spawnSync(process.execPath, [BIN, '--json', '--data', dataDir, 'verify', '--repair'], {
+    encoding: 'utf8',
+    env: { ...process.env, KB_OFFLINE: '1', KB_LOG_LEVEL: 'error' },
+  });
+  return r.status === 0
+    ? []
+    : [`kb verify --repair exited ${r.status}: ${r.stdout.slice(-500)} ${r.stderr.slice(-500)}`];
+}
+
+/** Files in the data folder no document needs: originals of deleted documents, temporary files of killed runs. */
+export function leftovers(dataDir: string): string[] {
+  const db = new Database(path.join(dataDir, 'kb.sqlite'), { readonly: true });
+  const needed = new Set(
+    (
+      db.prepare('SELECT sha256, file_name FROM documents WHERE has_original = 1').all() as {
+        sha256: string;
+        file_name: string;
+      }[]
+    ).map((d) => `${d.sha256}${(/\.[a-z0-9]{1,8}$/.exec(d.file_name.toLowerCase()) ?? ['.bin'])[0]}`),
+  );
+  db.close();
+  const files = path.join(dataDir, 'files');
+  const out: string[] = [];
+  for (const f of fs.existsSync(files) ? fs.readdirSync(files) : [])
+    if (!needed.has(f)) out.push(`files/${f}: no document needs it`);
+  for (const f of fs.readdirSync(dataDir))
+    if (f.endsWith('.tmp') || f.endsWith('.lock')) out.push(`${f}: left by a killed run`);
+  for (const n of needed)
+    if (!fs.existsSync(path.join(files, n))) out.push(`files/${n}: a document's original is missing`);
+  return out;
+}
+
+/**
+ * Problems `kb verify` finds (it checks the originals and stale files too), plus counts it does not show: every
+ * passage has one FTS row and one vector, and nothing on disk that no document needs.
  */
 export function problems(dataDir: string): string[] {
   const verify = spawnSync(process.execPath, [BIN, '--json', '--data', dataDir, 'verify'], {
@@ -185,11 +224,14 @@ export function problems(dataDir: string): string[] {
   } finally {
     db.close();
   }
+  found.push(...leftovers(dataDir));
   return found;
 }
 
 export interface RoundReport {
-  kind: 'ingest' | 'reindex' | 'delete';
+  kind: 'ingest' | 'reindex' | 'delete' | 'backup';
+  /** What the round did, for the summary (backups taken during the deletes). */
+  note?: string;
   killedAfterMs: number;
   killed: boolean;
   reported: number;
@@ -272,7 +314,7 @@ export async function reindexRound(
   const before = contents(data);
   const killAt = timing.startMs + rand() * (timing.ms - timing.startMs) * 1.05;
   const killed = await runKb(['--data', data, 'reindex'], { ms: killAt });
-  const found = [...same(before, contents(data)), ...problems(data)];
+  const found = [...repair(data), ...same(before, contents(data)), ...problems(data)];
   fs.rmSync(data, { recursive: true, force: true });
   return {
     kind: 'reindex',
@@ -305,13 +347,58 @@ export async function deleteRound(
     const now = after.get(source);
     if (now && JSON.stringify(now) !== JSON.stringify(doc)) found.push(`${source}: changed by deleting others`);
   }
-  found.push(...problems(data));
+  // A delete killed after its commit leaves originals behind only until the next command opens the folder.
+  found.push(...repair(data), ...problems(data));
   fs.rmSync(data, { recursive: true, force: true });
   return {
     kind: 'delete',
     killedAfterMs: Math.round(killAt),
     killed: killed.signal === 'SIGKILL',
     reported: gone.size,
+    problems: found,
+  };
+}
+
+/**
+ * Backups taken while documents are deleted: `kb delete` of many documents
+ * runs while `kb backup` is taken again and again. Every backup restores into
+ * a folder where every document has its original and `kb verify` passes;
+ * the data folder, once the deletes are done, holds nothing no document needs.
+ */
+export async function backupRound(base: string, ids: number[], rand: () => number): Promise<RoundReport> {
+  const data = copyOf(base);
+  const dir = tempDir('kb-backups-');
+  const found: string[] = [];
+  let finished = false;
+  const deleting = runKb(['--data', data, 'delete', ...ids.map(String)]).finally(() => (finished = true));
+  const backups: string[] = [];
+  await new Promise((r) => setTimeout(r, rand() * 200));
+  while (!finished || backups.length === 0) {
+    const file = path.join(dir, `backup-${backups.length}.kbb`);
+    const b = await runKb(['--data', data, 'backup', file]);
+    if (b.code !== 0) found.push(`backup ${backups.length} exited ${b.code}`);
+    else if (b.lines.at(-1)?.missing_originals)
+      found.push(`backup ${backups.length} missed ${b.lines.at(-1)!.missing_originals} originals`);
+    backups.push(file);
+  }
+  const deleted = await deleting;
+  for (const [i, file] of backups.entries()) {
+    const restored = tempDir('kb-restored-');
+    const r = await runKb(['--data', restored, 'restore', file]);
+    if (r.code !== 0)
+      found.push(`restoring backup ${i}: exited ${r.code} (${JSON.stringify(r.lines.at(-1)?.problems ?? '')})`);
+    found.push(...problems(restored).map((p) => `restored backup ${i}: ${p}`));
+    fs.rmSync(restored, { recursive: true, force: true });
+  }
+  found.push(...problems(data));
+  fs.rmSync(data, { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return {
+    kind: 'backup',
+    note: `${backups.length} backups during the deletes`,
+    killedAfterMs: 0,
+    killed: false,
+    reported: deleted.lines.filter((l) => l.status === 'deleted').length,
     problems: found,
   };
 }

@@ -1,10 +1,21 @@
 /**
  * `npm run soak [-- --rounds N --documents N --seed N]`: many more crash
- * rounds than the test suite runs (test/crash.test.ts): ingest, reindex and
- * delete, each killed with SIGKILL at a random moment, each checked against
- * an uninterrupted run and `kb verify`. Exits 1 on the first inconsistency.
+ * rounds than the test suite runs (test/reliability/crash.test.ts): ingest,
+ * reindex and delete, each killed with SIGKILL at a random moment, and
+ * backups taken while documents are deleted, each checked against an
+ * uninterrupted run, `kb verify` and what is left on disk. Exits 1 on the
+ * first inconsistency.
  */
-import { deleteRound, ingestRound, reference, reindexRound, seeded, timings, writeCorpus } from './crash.js';
+import {
+  backupRound,
+  deleteRound,
+  ingestRound,
+  reference,
+  reindexRound,
+  seeded,
+  timings,
+  writeCorpus,
+} from './crash.js';
 import { tempDir } from '../helpers.js';
 
 const arg = (name: string, fallback: number) => {
@@ -28,6 +39,7 @@ for (let i = 1; i <= rounds; i++) {
     await ingestRound(corpus, ref, rand),
     await reindexRound(ref.data, timing.reindex, rand),
     await deleteRound(ref.data, timing.delete, ids, rand),
+    await backupRound(ref.data, ids, rand),
   ]) {
     if (r.killed) killed++;
     console.log(
@@ -40,4 +52,4 @@ for (let i = 1; i <= rounds; i++) {
     }
   }
 }
-console.log(`soak: ${rounds * 3} rounds, ${killed} killed mid-work, all consistent`);
+console.log(`soak: ${rounds * 4} rounds, ${killed} killed mid-work, all consistent`);
