@@ -272,21 +272,9 @@ export class KnowledgeBase {
     return verify({ ...parts, refresh: () => this.refresh() }, true);
   }
 
-  /**
-   * Writes a backup (see backup.ts). Deletes meanwhile left their originals
-   * for it; once it is done they are removed, unless another backup runs.
-   */
+  /** Writes a backup (see backup.ts). */
   backup(file: string, options: { force?: boolean } = {}): BackupReport {
-    const report = backup(this.store, file, options);
-    if (this.store.readonly && this.store.folder.writable()) {
-      const writer = Store.open(this.store.folder.dir);
-      try {
-        writer.sweepOriginals();
-      } finally {
-        writer.close();
-      }
-    } else this.store.sweepOriginals();
-    return report;
+    return backup(this.store, file, options);
   }
 
   /** Saves what is unsaved (the index, in write mode) and closes the embedder and the database. */

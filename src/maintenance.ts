@@ -9,6 +9,8 @@ import type { IndexKeeper, IndexState } from './vector/index-keeper.js';
 export interface VerifyReport {
   ok: boolean;
   problems: string[];
+  /** Checks that could not run here, and why (a read-only folder, a full disk). */
+  skipped: string[];
   /** What --repair removed or rebuilt. */
   repaired: string[];
   embedder: RecordedEmbedder | null;
@@ -62,5 +64,13 @@ export async function verify(
     if (stale.length)
       problems.push(`files: ${stale.length} temporary files left by stopped processes (e.g. ${stale[0]})`);
   }
-  return { ok: problems.length === 0, problems, repaired, embedder: store.meta.embedder(), index: index.state() };
+  const skipped = [...store.skippedChecks];
+  return {
+    ok: problems.length === 0,
+    problems,
+    skipped,
+    repaired,
+    embedder: store.meta.embedder(),
+    index: index.state(),
+  };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DataFolder } from '../data-folder.js';
 import { KbError } from '../errors.js';
 import { BackupWriter } from '../store/backup-file.js';
-import type { Store } from '../store/store.js';
+import { Store } from '../store/store.js';
 import { readManifest } from '../vector/manifest.js';
 
 export interface BackupReport {
@@ -86,7 +86,24 @@ export function backup(store: Store, target: string, options: { force?: boolean 
     }
   } finally {
     fs.rmSync(tmp, { force: true });
-    if (locked) fs.rmSync(lock, { force: true });
+    if (locked) {
+      fs.rmSync(lock, { force: true });
+      sweepAfter(store);
+    }
+  }
+}
+
+/** Deletes during the backup left their originals for it: now they go (unless another backup runs). */
+function sweepAfter(store: Store): void {
+  if (!store.readonly) {
+    store.sweepOriginals();
+    return;
+  }
+  const writer = Store.open(store.folder.dir);
+  try {
+    writer.sweepOriginals();
+  } finally {
+    writer.close();
   }
 }
 

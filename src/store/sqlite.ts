@@ -24,13 +24,43 @@ export interface OpenOptions {
  */
 export function openSqlite(file: string, options: OpenOptions = {}): Db {
   const readonly = options.readonly ?? false;
+  const immutable = () => new Database(`file:${encodeURI(file)}?immutable=1`, { readonly: true, fileMustExist: true });
   try {
-    if (readonly && !canWrite(path.dirname(file)) && !fs.existsSync(`${file}-wal`)) {
-      return new Database(`file:${encodeURI(file)}?immutable=1`, { readonly: true, fileMustExist: true });
+    if (readonly && !canWrite(path.dirname(file)) && walBytes(file) === 0) return immutable();
+    const db = new Database(file, { readonly, fileMustExist: readonly, timeout: options.timeout ?? 10_000 });
+    if (!readonly) return db;
+    try {
+      // A reader of a WAL database creates the shared-memory file on its first read: on a full disk it cannot.
+      db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+      return db;
+    } catch (err) {
+      db.close();
+      const code = String((err as { code?: unknown }).code ?? '');
+      // Immutable is safe only with nothing in the write-ahead log (then the file itself is the whole database).
+      if (walBytes(file) > 0 || !/^SQLITE_(IOERR|FULL|READONLY|CANTOPEN)/.test(code)) throw err;
+      return immutable();
     }
-    return new Database(file, { readonly, fileMustExist: readonly, timeout: options.timeout ?? 10_000 });
   } catch (err) {
     throw sqliteError(err, file);
+  }
+}
+
+/** Bytes free for this user on the file system holding `dir` (Infinity when it cannot be told). */
+function freeBytes(dir: string): number {
+  try {
+    const s = fs.statfsSync(dir);
+    return s.bavail * s.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Bytes in the database's write-ahead log (0 when it has none). */
+function walBytes(file: string): number {
+  try {
+    return fs.statSync(`${file}-wal`).size;
+  } catch {
+    return 0;
   }
 }
 
@@ -62,7 +92,11 @@ export function sqliteError(err: unknown, file: string): unknown {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
     return new KbError('STORE_LOCKED', { file }, { cause: err });
   if (code.startsWith('SQLITE_CANTOPEN')) return new KbError('DATABASE_UNOPENABLE', { file, detail }, { cause: err });
-  if (code.startsWith('SQLITE_IOERR')) return new KbError('DISK_ERROR', { file, detail }, { cause: err });
+  if (code.startsWith('SQLITE_IOERR')) {
+    // SQLite reports a disk with no room left for its shared-memory or log file as an I/O error.
+    if (freeBytes(dir) < 1024 * 1024) return new KbError('DISK_FULL', { dir, detail }, { cause: err });
+    return new KbError('DISK_ERROR', { file, detail }, { cause: err });
+  }
   return err;
 }
 

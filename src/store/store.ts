@@ -139,18 +139,27 @@ export class Store {
     }
   }
 
-  /**
-   * Opened for reading, the FTS check runs on a second, writable connection if the folder allows one (it writes
-   * nothing).
-   */
+  /** Checks that could not run (a read-only folder, a full disk), with why: said, never silently left out. */
+  readonly skippedChecks: string[] = [];
+
+  /** Opened for reading, the FTS check runs on a second, writable connection if it can (the check writes nothing). */
   private checkFts(): void {
     if (!this.readonly) return checkFts(this.db);
-    if (!this.folder.writable()) return;
-    const rw = openSqlite(this.file, { timeout: 10_000 });
+    if (!this.folder.writable()) {
+      this.skippedChecks.push('fts: not checked (the data folder is read-only)');
+      return;
+    }
     try {
-      checkFts(rw);
-    } finally {
-      rw.close();
+      const rw = openSqlite(this.file, { timeout: 10_000 });
+      try {
+        checkFts(rw);
+      } finally {
+        rw.close();
+      }
+    } catch (err) {
+      const code = String((err as { code?: unknown }).code ?? '');
+      if (!/^SQLITE_(IOERR|FULL|READONLY|CANTOPEN)/.test(code) && !(err instanceof KbError)) throw err;
+      this.skippedChecks.push(`fts: not checked (${(err as Error).message})`);
     }
   }
 

@@ -128,3 +128,23 @@ describe('split: structure', () => {
     expect(pa!.fingerprint).toBe(pb!.fingerprint);
   });
 });
+
+describe('split: no passage is longer than its character limit', () => {
+  it('a 50,000-character "word" (a pasted blob, a line of dots) is cut into passages of at most maxChars', () => {
+    const options: SplitOptions = { minWords: 20, targetWords: 40, maxWords: 60 };
+    const blob = 'Q'.repeat(50_000);
+    const { text, blocks } = assemble([
+      { kind: 'paragraph', text: 'An ordinary opening sentence before the blob.' },
+      { kind: 'paragraph', text: `Prefix ${blob} suffix words after it.` },
+    ]);
+    const passages = split(text, blocks, { ...options, maxChars: 1_000 });
+    for (const p of passages) {
+      expect(p.text.length).toBeLessThanOrEqual(1_000);
+      expect(text.slice(p.start, p.end)).toBe(p.text);
+    }
+    expect(passages.map((p) => p.text).join('')).toContain('suffix');
+    expect(passages.reduce((n, p) => n + p.text.length, 0)).toBeGreaterThanOrEqual(50_000);
+    // The default limit follows maxWords: 20 characters a word.
+    expect(split(text, blocks, options).every((p) => p.text.length <= 60 * 20)).toBe(true);
+  });
+});

@@ -83,28 +83,21 @@ export function adminCommands(program: Command, run: Run): void {
     )
     .addHelpText('after', '\nExamples:\n  kb verify\n  kb verify --repair')
     .action((opts: { repair?: boolean }) =>
-      run((ctx) =>
-        withKb(
-          ctx,
-          async (kb) => {
-            const report = { ...(await kb.verify({ repair: opts.repair ?? false })), ...kb.stats() };
-            const state = report.index;
-            const repaired = report.repaired.length ? `repaired:\n  ${report.repaired.join('\n  ')}\n` : '';
-            ctx.out.result(
-              report,
-              repaired +
-                (report.ok
-                  ? `consistent: ${report.passages} passages, ${state.count} vectors ` +
-                    `(${state.embedder ?? 'no embedder yet'})` +
-                    (state.reason ? `; index ${state.opened}: ${state.reason}` : '')
-                  : `inconsistent:\n  ${report.problems.join('\n  ')}\n` +
-                    '(run `kb verify --repair` to fix what can be fixed; a damaged database needs `kb restore`)'),
-            );
-            return report.ok ? EXIT.OK : EXIT.SOME_FAILED;
-          },
-          { mode: opts.repair ? 'write' : 'read' },
-        ),
-      ),
+      run(async (ctx) => {
+        try {
+          return await withKb(ctx, (kb) => verifyCommand(ctx, kb, opts.repair ?? false), {
+            mode: opts.repair ? 'write' : 'read',
+          });
+        } catch (err) {
+          // A database too damaged to open is verify's finding, not its failure: exit 1, pointing at the way back.
+          if (!(err instanceof KbError) || err.code !== 'DATABASE_CORRUPT') throw err;
+          ctx.out.result(
+            { ok: false, problems: [err.message], hint: err.hint },
+            `inconsistent:\n  ${err.message}\n${err.hint}`,
+          );
+          return EXIT.SOME_FAILED;
+        }
+      }),
     );
 
   program
@@ -201,4 +194,22 @@ export function adminCommands(program: Command, run: Run): void {
         });
       }),
     );
+}
+
+async function verifyCommand(ctx: Context, kb: KnowledgeBase, repair: boolean): Promise<number> {
+  const report = { ...(await kb.verify({ repair })), ...kb.stats() };
+  const state = report.index;
+  const repaired =
+    (report.repaired.length ? `repaired:\n  ${report.repaired.join('\n  ')}\n` : '') +
+    (report.skipped.length ? `not checked:\n  ${report.skipped.join('\n  ')}\n` : '');
+  ctx.out.result(
+    report,
+    repaired +
+      (report.ok
+        ? `consistent: ${report.passages} passages, ${state.count} vectors (${state.embedder ?? 'no embedder yet'})` +
+          (state.reason ? `; index ${state.opened}: ${state.reason}` : '')
+        : `inconsistent:\n  ${report.problems.join('\n  ')}\n` +
+          '(run `kb verify --repair` to fix what can be fixed; a damaged database needs `kb restore`)'),
+  );
+  return report.ok ? EXIT.OK : EXIT.SOME_FAILED;
 }
