@@ -1,3 +1,4 @@
+import { cannotBeHeading, isContentsLine } from './line-kinds.js';
 import type { Block } from './document.js';
 import { tick, type Meter } from '../src/text/meter.js';
 
@@ -103,6 +104,7 @@ export function looksLikeHeading(text: string, maxWords = 12): boolean {
   if (endsTerminal(text) || text.endsWith(',')) return false;
   if (BULLET.test(text) && !/^\d+(\.\d+)*\s/.test(text)) return false;
   if (/^(dear|hi|hello|best wishes|kind regards|regards|yours)\b/i.test(text)) return false;
+  if (cannotBeHeading(text)) return false;
   return /^[\p{Lu}\p{N}]/u.test(text);
 }
 
@@ -128,7 +130,7 @@ export function headingLevel(text: string): number {
 
 /**
  * The clean-up every document gets once its loader has produced blocks:
- * whitespace unified, page chrome dropped, and a paragraph that stops
+ * whitespace unified, page chrome and contents lines (dot leaders) dropped, and a paragraph that stops
  * mid-sentence joined to the next one when that starts in lower case
  * ("We have had a" / "productive time…"), on the same page.
  */
@@ -139,7 +141,7 @@ export function normaliseBlocks(blocks: Block[], meter?: Meter): Block[] {
     const lines: string[] = [];
     for (const line of block.text.split('\n')) {
       const clean = cleanLine(line);
-      if (clean) lines.push(clean);
+      if (clean && !isContentsLine(clean)) lines.push(clean);
     }
     const text = lines.join('\n');
     if (!text || isChrome(text)) continue;

@@ -41,8 +41,8 @@ interface Unit extends Span {
 
 /**
  * Splits a document into passages that follow its structure: a passage
- * never crosses a PDF page, starts a new section at a heading (unless what it
- * holds so far is a scrap), prefers to end at a paragraph once it reaches the
+ * never crosses a PDF page, starts at every heading (a scrap before a heading
+ * joins the passage before it), prefers to end at a paragraph once it reaches the
  * target size, and never exceeds the maximum. Long paragraphs are cut at
  * sentences, over-long sentences between words. Every passage is a slice of
  * `text`: text.slice(start, end) === passage.text. Blocks listed in
@@ -78,7 +78,9 @@ export function split(
       const repeatChange =
         (unit.repeated !== last.repeated || (unit.repeated && unit.blockStart)) &&
         !(unit.repeated && last.heading && current.length === 1);
-      const newSection = unit.heading && !last.heading && words >= options.minWords / 2;
+      // A heading always starts a passage, so every passage is under the heading in force over its text (a scrap
+      // left before it joins the passage before, in mergeShortTails).
+      const newSection = unit.heading && !last.heading;
       const overMax = words + unit.words > options.maxWords || unit.end - start > maxChars;
       // Prefer a paragraph boundary once the target is reached; inside a long
       // paragraph, cut at a sentence half-way between target and maximum.
@@ -102,14 +104,15 @@ function toPassage(text: string, group: Unit[]): NewPassage {
   const first = group[0]!;
   const last = group[group.length - 1]!;
   const passageText = text.slice(first.start, last.end);
-  const content = group.find((u) => !u.heading) ?? first;
+  const content = group.find((u) => !u.heading) ?? last;
   return {
     text: passageText,
     start: first.start,
     end: last.end,
     page: first.page,
-    // Repeated text belongs to no section of this document (a sign-off is not part of the last item).
-    section: first.heading ? first.section : content.repeated ? null : content.section,
+    // The heading in force over the text (the last of a run of headings); repeated text belongs to no section of
+    // this document (a sign-off is not part of the last item), unless a heading leads into it.
+    section: content.repeated && !first.heading ? null : content.section,
     fingerprint: fingerprint(passageText),
     tokens: countWords(passageText),
   };

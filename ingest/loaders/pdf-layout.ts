@@ -1,11 +1,13 @@
 import type { Block } from '../document.js';
+import { cannotBeHeading, isContentsLine } from '../line-kinds.js';
 import { cleanLine, headingLevel, joinLines } from '../normalise.js';
 import { tick, type Meter } from '../../src/text/meter.js';
 
 /**
  * PDF page text (lines, no paragraph marks) into blocks. Pure.
  * - Running headers and footers (a line repeated at the top or bottom of many
- *   pages, page numbers aside) and bare page numbers are dropped.
+ *   pages, page numbers aside), bare page numbers and contents lines (dot
+ *   leaders) are dropped.
  * - Lines are grouped into paragraphs at bullets, headings, and short lines
  *   that end a sentence; hyphenation at line ends is removed.
  */
@@ -21,7 +23,10 @@ export function firstLine(pages: string[]): string | undefined {
 export function pdfPagesToBlocks(pages: string[], meter?: Meter): Block[] {
   const lines = pages.map((p) => {
     tick(meter, p.length);
-    return p.split('\n').map(cleanLine).filter(Boolean);
+    return p
+      .split('\n')
+      .map(cleanLine)
+      .filter((line) => line && !isContentsLine(line));
   });
   const running = runningLines(lines);
   const offset = pageNumberOffset(lines);
@@ -102,7 +107,7 @@ function isHeadingLine(line: string, prev: string | undefined, typical: number):
   if (words <= 10 && NUMBERED_HEADING.test(line) && /[?]$/.test(line)) return true;
   if (words > 10 || SENTENCE_END.test(line) || /,$/.test(line) || (BULLET.test(line) && !NUMBERED_HEADING.test(line)))
     return false;
-  if (!/^[\p{Lu}\p{N}]/u.test(line)) return false;
+  if (!/^[\p{Lu}\p{N}]/u.test(line) || cannotBeHeading(line)) return false;
   const afterBreak = prev === undefined || SENTENCE_END.test(prev) || prev.length < typical * 0.6;
   return afterBreak && (NUMBERED_HEADING.test(line) || line.length < typical * 0.6);
 }

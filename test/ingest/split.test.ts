@@ -111,6 +111,42 @@ describe('split: structure', () => {
     expect(passages[1]!.text.startsWith('Persistent absence\n\n')).toBe(true);
   });
 
+  it('a short tail of a section joins the passage before it, never the next section', () => {
+    // The shape of a bulletin: a section that fills a passage, one more sentence of it, then the next heading.
+    const { text, blocks } = assemble([
+      { kind: 'heading', text: 'Proposal to develop a trust', level: 1 },
+      { kind: 'paragraph', text: para(25, 'trust') },
+      { kind: 'paragraph', text: para(20, 'more') },
+      { kind: 'paragraph', text: 'We will share firmer proposals shortly.' },
+      { kind: 'heading', text: 'Early help strategy', level: 1 },
+      { kind: 'paragraph', text: para(30, 'help') },
+    ]);
+    const passages = split(text, blocks, options);
+    const tail = passages.find((p) => p.text.includes('firmer proposals'))!;
+    expect(tail.section).toBe('Proposal to develop a trust');
+    expect(tail.text).not.toContain('Early help strategy');
+    const help = passages.find((p) => p.text.includes('help0'))!;
+    expect(help.section).toBe('Early help strategy');
+    expect(help.text.startsWith('Early help strategy')).toBe(true);
+  });
+
+  it('every heading starts a passage, and a passage is cited under the last heading before its text', () => {
+    fc.assert(
+      fc.property(document, sizes, (doc, opts) => {
+        const { text, blocks } = assemble(doc);
+        const passages = split(text, blocks, opts);
+        for (const b of blocks.filter((x) => x.kind === 'heading')) {
+          const inside = passages.find((p) => b.start > p.start && b.start < p.end);
+          if (!inside) continue;
+          // Only other headings may come before it in its passage.
+          const before = blocks.filter((x) => x.start >= inside.start && x.start < b.start);
+          expect(before.every((x) => x.kind === 'heading')).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('cuts a long paragraph at sentence ends', () => {
     const sentences = Array.from({ length: 12 }, (_, i) => `Sentence number ${i} has exactly eight words here.`);
     const { text, blocks } = assemble([{ kind: 'paragraph', text: sentences.join(' ') }]);
