@@ -138,6 +138,7 @@ export class KnowledgeBase {
       mode: req.mode,
       perDoc: req.per_doc,
       repeats: req.repeats,
+      asTyped: req.as_typed,
       from: req.from,
       to: req.to,
       kind: req.kind,
@@ -153,6 +154,7 @@ export class KnowledgeBase {
       mode: req.mode,
       limit: req.limit,
       repeats: req.repeats,
+      asTyped: req.as_typed,
       from: req.from,
       to: req.to,
       kind: req.kind,
@@ -162,7 +164,12 @@ export class KnowledgeBase {
 
   async ask(body: AskBody): Promise<AskResponse> {
     this.checkQuery(body.question);
-    return ask(this.searcher, this.queryEmbedder(), { question: body.question, k: body.k, filters: body.filters });
+    return ask(this.searcher, this.queryEmbedder(), {
+      question: body.question,
+      k: body.k,
+      filters: body.filters,
+      asTyped: body.as_typed,
+    });
   }
 
   /** Passages nearest in meaning in other documents; null when the passage does not exist. */

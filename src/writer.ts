@@ -4,6 +4,7 @@ import { KbError, toKbError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Store } from './store/store.js';
 import type { DocumentKind, DocumentRow } from './store/types.js';
+import { isCurrent, measure } from './search/meaning-floor.js';
 import { sha256 } from './text/words.js';
 import type { IndexKeeper } from './vector/index-keeper.js';
 import { WriteQueue } from './write-queue.js';
@@ -156,8 +157,18 @@ export class Writer {
     const report = await this.parts.embeddings.sync(onProgress);
     this.parts.index.catchUp();
     this.parts.index.saveIfDirty();
+    await this.measureMeaningFloor();
     this.changed();
     return report;
+  }
+
+  /** Measures the meaning floor again when the embedder or the collection's size has changed (see meaning-floor.ts). */
+  private async measureMeaningFloor(): Promise<void> {
+    const { store, embeddings } = this.parts;
+    const embedder = embeddings.queryEmbedder();
+    if (!embedder || isCurrent(store.meta.meaningCalibration(), embedder.id, store.passages.count())) return;
+    const calibration = await measure(store, embedder);
+    if (calibration) store.transaction(() => store.meta.setMeaningCalibration(calibration));
   }
 
   private requireWritable(): void {

@@ -125,8 +125,9 @@ api('/api/health').then(
 const form = $('search-form');
 const fields = ['q', 'from', 'to', 'kind'];
 
-// Not in the form: which view of the results, and how the timeline is ordered.
-let view = { view: '', order: '' };
+// Not in the form: which view of the results, how the timeline is ordered, whether to search exactly as typed (no
+// completion or correction), and one document to search in.
+let view = { view: '', order: '', as_typed: '', document: '' };
 
 function readForm() {
   const p = { mode: form.elements.mode.value, ...view, repeats: $('all-repeats').checked ? 'all' : '' };
@@ -139,7 +140,12 @@ function writeForm(p) {
   (p.mode === 'ask' ? $('mode-ask') : $('mode-search')).checked = true;
   if (p.from || p.to || p.kind) $('filters').open = true;
   $('all-repeats').checked = p.repeats === 'all';
-  view = { view: p.view === 'timeline' ? 'timeline' : '', order: p.order === 'oldest' ? 'oldest' : '' };
+  view = {
+    view: p.view === 'timeline' ? 'timeline' : '',
+    order: p.order === 'oldest' ? 'oldest' : '',
+    as_typed: p.as_typed === '1' ? '1' : '',
+    document: /^\d+$/.test(p.document ?? '') ? p.document : '',
+  };
 }
 
 function toQuery(p) {
@@ -169,21 +175,27 @@ async function run(p, { push = true } = {}) {
   $('results').setAttribute('aria-busy', 'true');
   try {
     const filters = {};
-    for (const f of ['from', 'to', 'kind']) if (p[f]) filters[f] = p[f];
+    for (const f of ['from', 'to', 'kind', 'document']) if (p[f]) filters[f] = p[f];
+    const typed = p.as_typed ? { as_typed: 'true' } : {};
     if (p.mode === 'ask') {
       const res = await api('/api/ask', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ question: p.q, filters }),
+        body: JSON.stringify({ question: p.q, filters, as_typed: Boolean(p.as_typed) }),
       });
       if (ticket === latest) renderAnswer(res);
     } else if (p.view === 'timeline') {
-      const res = await api(
-        `/api/timeline?${new URLSearchParams({ q: p.q, ...filters, ...(p.repeats ? { repeats: p.repeats } : {}) })}`,
-      );
+      const repeats = p.repeats ? { repeats: p.repeats } : {};
+      const res = await api(`/api/timeline?${new URLSearchParams({ q: p.q, ...filters, ...typed, ...repeats })}`);
       if (ticket === latest) renderTimeline(res, p);
     } else {
-      const params = new URLSearchParams({ q: p.q, k: '20', ...filters, ...(p.repeats ? { repeats: p.repeats } : {}) });
+      const params = new URLSearchParams({
+        q: p.q,
+        k: '20',
+        ...filters,
+        ...typed,
+        ...(p.repeats ? { repeats: p.repeats } : {}),
+      });
       const res = await api(`/api/search?${params}`);
       if (ticket === latest) renderHits(res, p);
     }
@@ -329,6 +341,7 @@ function resultItem(hit, q, tags = []) {
     el('p', { class: 'govuk-body kb-snippet' }, snippetNodes(hit.snippet)),
     citationLine(hit.citation),
     repeatedNote(hit),
+    moreNote(hit),
     el(
       'div',
       { class: 'kb-actions' },
@@ -337,6 +350,22 @@ function resultItem(hit, q, tags = []) {
       related.button,
     ),
     related.box,
+  );
+}
+
+/** "2 more passages from this document match": a link to search that document alone. */
+function moreNote(hit) {
+  const more = hit.more_in_document;
+  if (!more) return null;
+  return el(
+    'p',
+    { class: 'govuk-body-s kb-more' },
+    el(
+      'a',
+      { class: 'govuk-link', href: more.url },
+      `${more.count} more passage${more.count === 1 ? '' : 's'} from this document`,
+      el('span', { class: 'govuk-visually-hidden' }, ` (${hit.citation.title})`),
+    ),
   );
 }
 
@@ -415,21 +444,8 @@ export function chart(months, query) {
   const every = Math.max(1, Math.ceil(months.length / 12));
   months.forEach((m, i) => {
     const x = left + i * slot + (slot - bar) / 2;
-    const words = scale(m.by_words);
-    const meaning = scale(m.count - m.by_words);
-    if (m.count) {
-      image.append(svg('rect', { class: 'kb-bar', x, y: height - bottom - words, width: bar, height: words }));
-      if (meaning)
-        image.append(
-          svg('rect', {
-            class: 'kb-bar kb-bar--meaning',
-            x,
-            y: height - bottom - words - meaning,
-            width: bar,
-            height: meaning,
-          }),
-        );
-    }
+    const h = scale(m.count);
+    if (m.count) image.append(svg('rect', { class: 'kb-bar', x, y: height - bottom - h, width: bar, height: h }));
     if (i % every === 0) {
       const [y, mo] = m.month.split('-').map(Number);
       image.append(
@@ -447,16 +463,24 @@ export function chart(months, query) {
 }
 
 function renderTimeline(res, p) {
-  if (!res.total) {
-    say('status', `Nothing found about “${res.query}”. Try other words, fewer words, or clear the filters.`);
+  if (!res.total && !res.meaning.length) {
+    say('status', `No passage says “${res.query}”. Try other words, fewer words, or clear the filters.`);
     $('results').replaceChildren();
+    return;
+  }
+  if (!res.total) {
+    say(
+      'status',
+      `No passage has all the words “${res.query}”; ${res.meaning.length} close in meaning are listed, not counted.`,
+    );
+    $('results').replaceChildren(meaningSection(res, p));
     return;
   }
   const busy = res.months.filter((m) => m.count);
   const mention = (m) => `${longDate(m.date)} (${m.title})`;
   say(
     'status',
-    `${res.total} passage${res.total === 1 ? '' : 's'} about “${res.query}” in ${busy.length} ` +
+    `${res.total} passage${res.total === 1 ? '' : 's'} say “${res.query}” in ${busy.length} ` +
       `month${busy.length === 1 ? '' : 's'}${res.undated.length ? `, ${res.undated.length} undated` : ''}`,
   );
   const { image } = chart(res.months, res.query);
@@ -486,8 +510,7 @@ function renderTimeline(res, p) {
             'tr',
             { class: 'govuk-table__row' },
             el('th', { scope: 'col', class: 'govuk-table__header' }, 'Month'),
-            el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'Passages'),
-            el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'With the words'),
+            el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'Mentions'),
           ),
         ),
         el(
@@ -499,7 +522,6 @@ function renderTimeline(res, p) {
               { class: 'govuk-table__row' },
               el('th', { scope: 'row', class: 'govuk-table__header' }, monthLabel(m.month)),
               el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(m.count)),
-              el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(m.by_words)),
             ),
           ),
         ),
@@ -511,11 +533,14 @@ function renderTimeline(res, p) {
     { class: 'govuk-list govuk-body' },
     res.first ? el('li', {}, el('strong', {}, 'First mention: '), mention(res.first)) : null,
     res.latest ? el('li', {}, el('strong', {}, 'Latest mention: '), mention(res.latest)) : null,
-    el(
-      'li',
-      {},
-      `${res.by_words} with the words you typed; ${res.total - res.by_words} close in meaning (lighter bars).`,
-    ),
+    el('li', {}, 'A mention is a passage with every word you typed.'),
+    res.meaning.length
+      ? el(
+          'li',
+          {},
+          `${res.meaning.length} passages close in meaning, without the words, are listed after the mentions.`,
+        )
+      : null,
     res.truncated
       ? el('li', {}, 'More passages have these words than are shown: narrow the dates or the kind of document.')
       : null,
@@ -578,6 +603,21 @@ function renderTimeline(res, p) {
     summary,
     order,
     ...sections,
+    res.meaning.length ? meaningSection(res, p) : '',
+  );
+}
+
+/** Passages close in meaning that are not mentions: apart, labelled, never counted. */
+function meaningSection(res, p) {
+  return el(
+    'section',
+    { class: 'kb-meaning', 'aria-label': 'Close in meaning' },
+    el('h3', { class: 'govuk-heading-s' }, `Close in meaning, without the words (${res.meaning.length}, not counted)`),
+    el(
+      'ol',
+      { class: 'govuk-list kb-results' },
+      res.meaning.map((hit) => resultItem(hit, p.q, timelineTags(hit))),
+    ),
   );
 }
 
@@ -605,18 +645,76 @@ function documentLink(c, passageId, q) {
 
 function renderHits(res, p) {
   const n = res.results.length;
+  const notes = [correctionNote(res.corrected, p), documentNote(p)].filter(Boolean);
   if (!n) {
-    say('status', `No passages found for “${res.query}”. Try other words, fewer words, or clear the filters.`);
-    $('results').replaceChildren();
+    say(
+      'status',
+      res.below_floor
+        ? `No passage has the words “${res.query}”, and none is close enough in meaning to show. Try other words.`
+        : `No passages found for “${res.query}”. Try other words, fewer words, or clear the filters.`,
+    );
+    $('results').replaceChildren(...notes);
     return;
   }
   say('status', `${n} passage${n === 1 ? '' : 's'} found in ${Math.round(res.took_ms)} ms`);
   const list = el(
     'ol',
     { class: 'govuk-list kb-results', 'aria-label': 'Search results' },
-    res.results.map((hit) => resultItem(hit, p.q)),
+    res.results.map((hit) => resultItem(hit, p.q, searchTags(hit))),
   );
-  $('results').replaceChildren(list);
+  $('results').replaceChildren(...notes, list);
+}
+
+/** "Showing results for apprenticeships — search instead for apprenticships", or the completions of the last word. */
+function correctionNote(corrected, p) {
+  if (!corrected) return null;
+  const asTyped = el(
+    'a',
+    {
+      class: 'govuk-link',
+      id: 'search-as-typed',
+      href: `/?${toQuery({ ...p, as_typed: '1' })}`,
+      onclick: (e) => {
+        e.preventDefault();
+        view = { ...view, as_typed: '1' };
+        void run(readForm());
+      },
+    },
+    `search only for “${p.q}”`,
+  );
+  const spelling = corrected.changes.filter((c) => c.kind === 'spelling');
+  const completion = corrected.changes.find((c) => c.kind === 'completion');
+  return el(
+    'p',
+    { class: 'govuk-body kb-corrected', id: 'corrected' },
+    spelling.length ? ['Showing results for ', el('strong', {}, corrected.query), '. '] : '',
+    completion
+      ? [
+          `Including words that start with “${completion.typed}”: `,
+          el('strong', {}, completion.searched.join(', ')),
+          '. ',
+        ]
+      : '',
+    spelling.length ? ['You can ', asTyped, ' instead.'] : ['Or ', asTyped, '.'],
+  );
+}
+
+/** The one document searched, when a link from "more from this document" led here. */
+function documentNote(p) {
+  if (!p.document) return null;
+  return el(
+    'p',
+    { class: 'govuk-body', id: 'one-document' },
+    'Searching one document only. ',
+    el('a', { class: 'govuk-link', href: `/?${toQuery({ ...p, document: '' })}` }, 'Search every document'),
+    '.',
+  );
+}
+
+function searchTags(hit) {
+  return hit.match === 'meaning'
+    ? [el('span', { class: 'kb-tag kb-tag--standing' }, 'Close in meaning, without your words')]
+    : [];
 }
 
 function renderAnswer(res) {
@@ -669,6 +767,7 @@ form.addEventListener('submit', (e) => {
 });
 $('q').addEventListener('input', () => {
   clearTimeout(timer);
+  view = { ...view, as_typed: '' }; // new words: complete and correct them again
   const p = readForm();
   if (p.mode === 'ask') return; // questions are answered on Enter
   timer = setTimeout(() => {
@@ -839,6 +938,8 @@ function route() {
     view: s.get('view') === 'timeline' ? 'timeline' : '',
     order: s.get('order') === 'oldest' ? 'oldest' : '',
     repeats: s.get('repeats') === 'all' ? 'all' : '',
+    as_typed: s.get('as_typed') === '1' ? '1' : '',
+    document: s.get('document') ?? '',
   };
   writeForm(p);
   return run(p, { push: false });

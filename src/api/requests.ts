@@ -23,6 +23,16 @@ export function filterFields() {
 
 const query = () => z.string().trim().min(1, 'type something to search for');
 
+/** A yes/no query-string option: true, false, 1 or 0. */
+const flag = () =>
+  z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .default(false);
+
+const asTyped = () =>
+  flag().describe('Search exactly the words typed: no completion of the last word, no correction of typos');
+
 export function requestSchemas(limits: RequestLimits) {
   const k = (fallback: number) => z.coerce.number().int().min(1).max(limits.maxK).default(fallback);
   const timelineLimit = z.coerce
@@ -38,6 +48,7 @@ export function requestSchemas(limits: RequestLimits) {
       mode: Mode.default('hybrid'),
       per_doc: k(3).describe('At most this many passages per document'),
       repeats: Repeats.default('collapse'),
+      as_typed: asTyped(),
       ...filterFields(),
     }),
     timeline: z.object({
@@ -45,12 +56,14 @@ export function requestSchemas(limits: RequestLimits) {
       mode: Mode.default('hybrid'),
       limit: timelineLimit,
       repeats: Repeats.default('collapse'),
+      as_typed: asTyped(),
       ...filterFields(),
     }),
     ask: z.object({
       question: z.string().trim().min(1, 'ask a question'),
       k: z.number().int().min(1).max(limits.maxK).default(5),
       filters: z.object(filterFields()).default({}),
+      as_typed: asTyped(),
     }),
     documents: z.object({
       limit: z.coerce.number().int().min(1).max(200).default(50),

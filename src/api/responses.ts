@@ -46,13 +46,28 @@ export const Repeated = z
     'Where else the same words (ignoring case, spacing and punctuation) appear; null when in one document only',
   );
 
+export const Match = z
+  .enum(['words', 'meaning'])
+  .describe(
+    'words: has words of the query (for the copies of a text: the same words); meaning: none of them, but close in ' +
+      'meaning (above the meaning floor; for related passages: near in meaning)',
+  );
+
 export const Hit = z.object({
   passage_id: z.number().int(),
   score: z.number(),
+  match: Match,
   text: z.string().describe('The exact stored words'),
   snippet: z.string().describe('HTML: the text escaped, matched words in <mark>'),
   citation: Citation,
   repeated: Repeated,
+  more_in_document: z
+    .object({
+      count: z.number().int().describe('Passages of this document that matched but were held back by per_doc'),
+      url: z.string().describe('The page, searching this document only (the API takes the same document= filter)'),
+    })
+    .nullable()
+    .describe('On the last hit shown from a document, when the per-document cap held back others'),
 });
 
 export const Repeats = z
@@ -61,13 +76,31 @@ export const Repeats = z
     'collapse (default): one hit per repeated text, standing text below original text; all: every copy at its own rank',
   );
 
+export const Corrected = z
+  .object({
+    query: z.string().describe('What was searched: the typed text with each change made'),
+    changes: z.array(
+      z.object({
+        typed: z.string(),
+        searched: z.array(z.string()).describe('The completions of a word being typed, or the one correction'),
+        kind: z.enum(['completion', 'spelling']),
+      }),
+    ),
+  })
+  .nullable()
+  .describe(
+    "Words no passage has, completed (the last word typed) or corrected from the collection's own vocabulary; " +
+      'null when the query was searched as typed. Ask again with as_typed=true to search exactly what was typed.',
+  );
+export type Corrected = z.infer<typeof Corrected>;
+
 export const Mention = z
   .object({ passage_id: z.number().int(), date: isoDate, document_id: z.number().int(), title: z.string() })
   .nullable();
 export const TimelineEntry = Hit.extend({
   match: z
     .enum(['words', 'meaning'])
-    .describe('words: has every word of the query; meaning: near in meaning without them'),
+    .describe('words: a mention, with every word of the query; meaning: close in meaning without them, never counted'),
   is_first: z.boolean(),
   is_latest: z.boolean(),
 });
@@ -75,8 +108,8 @@ export const TimelineResponse = z.object({
   query: z.string(),
   mode: Mode,
   took_ms: z.number(),
-  total: z.number().int(),
-  by_words: z.number().int(),
+  corrected: Corrected,
+  total: z.number().int().describe('Mentions: passages with every word of the query in their text or heading'),
   truncated: z.boolean().describe('More passages have the words than the limit allowed'),
   first: Mention,
   latest: Mention,
@@ -84,13 +117,16 @@ export const TimelineResponse = z.object({
     .array(
       z.object({
         month: z.string().describe('YYYY-MM'),
-        count: z.number().int(),
-        by_words: z.number().int().describe('Of which have every word of the query'),
+        count: z.number().int().describe('Mentions this month'),
         passages: z.array(TimelineEntry),
       }),
     )
     .describe('Oldest first, with empty months between mentions'),
-  undated: z.array(TimelineEntry),
+  undated: z.array(TimelineEntry).describe('Mentions in documents with no date'),
+  meaning: z
+    .array(TimelineEntry)
+    .describe('Close in meaning but without the words (above the meaning floor), closest first; not mentions'),
+  meaning_floor: z.number().nullable(),
 });
 
 export const PassageList = z.object({ passage_id: z.number().int(), total: z.number().int(), results: z.array(Hit) });
@@ -102,12 +138,22 @@ export const SearchResponse = z.object({
   mode: Mode,
   embedder: EmbedderRef,
   took_ms: z.number(),
+  corrected: Corrected,
+  meaning_floor: z
+    .number()
+    .nullable()
+    .describe(
+      "The similarity a passage without the query's words needs to be shown, measured for this embedder on this " +
+        'collection; null when no meaning search ran',
+    ),
+  below_floor: z.number().int().describe('Candidates held back: none of the words, and too far in meaning'),
   results: z.array(Hit),
 });
 
 export const AskResponse = z.object({
   answer: z.array(z.object({ text: z.string(), cites: z.array(z.number().int()) })),
   citations: z.array(Citation.extend({ n: z.number().int(), passage_id: z.number().int(), text: z.string() })),
+  corrected: Corrected,
   took_ms: z.number(),
 });
 

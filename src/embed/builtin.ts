@@ -30,7 +30,7 @@ export class BuiltinEmbedder implements Embedder {
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    return embedLsa(this.model, text);
+    return embedLsa(this.model, text, true);
   }
 
   async close(): Promise<void> {}

@@ -1,4 +1,4 @@
-import { normaliseWord, stemOf } from './query.js';
+import { normaliseWord, stemOf } from '../text/terms.js';
 
 /**
  * Snippets with matched words marked. Pure. The passage text is escaped

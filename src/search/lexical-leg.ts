@@ -1,6 +1,8 @@
 import type { Ranked } from './fusion.js';
 import { coordinate, planLexical, type LexicalPlan } from './lexical-plan.js';
-import { stemOf, toFtsQuery, type ParsedQuery } from './query.js';
+import { stemOf } from '../text/terms.js';
+import { toConstraintQuery, toExcludedQuery, toFtsQuery, type ParsedQuery } from './query.js';
+import type { Constraint } from './semantic-leg.js';
 import { hasFilters, type Filters, type PassageReads } from '../store/passage-reads.js';
 
 export interface LexicalOptions {
@@ -17,6 +19,9 @@ export const COMMON_WORD_POSTINGS = 10_000;
 
 /** Past this many candidates a filtered search stops widening (unless asked to be exhaustive). */
 const WIDEST = 100_000;
+
+/** At most this many passages are read for a query's constraint (passages with a quoted term, or an excluded one). */
+const CONSTRAINT_LIMIT = 2_000_000;
 
 /**
  * The lexical leg: FTS5 bm25 over title, section and text, asked as
@@ -42,10 +47,10 @@ export class LexicalLeg {
     query: ParsedQuery,
     depth: number,
     filters: Filters = {},
-    how: { operator?: 'OR' | 'AND'; prune?: boolean; exhaustive?: boolean } = {},
+    how: { operator?: 'OR' | 'AND'; prune?: boolean; exhaustive?: boolean; columns?: string[] } = {},
   ): Ranked[] {
-    if (how.prune === false || how.operator === 'AND') {
-      const fts = toFtsQuery(query, how.operator ?? 'OR');
+    if (how.prune === false || how.operator === 'AND' || how.columns) {
+      const fts = toFtsQuery(query, how.operator ?? 'OR', how.columns);
       return fts ? this.match(fts, depth, filters, how.exhaustive) : [];
     }
     const plan = this.plan(query);
@@ -67,6 +72,17 @@ export class LexicalLeg {
       commonWordPostings,
       budget,
     });
+  }
+
+  /**
+   * The passages a query's quoted terms allow and its excluded terms rule
+   * out, for the legs that do not read FTS5 (null when it has neither).
+   */
+  constraint(query: ParsedQuery): Constraint | null {
+    const required = toConstraintQuery(query);
+    if (required) return { within: new Set(this.passages.matchIds(required, CONSTRAINT_LIMIT)), without: null };
+    const excluded = toExcludedQuery(query);
+    return excluded ? { within: null, without: new Set(this.passages.matchIds(excluded, CONSTRAINT_LIMIT)) } : null;
   }
 
   /** The query without its common words (see planLexical, step 1). */

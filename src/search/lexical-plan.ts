@@ -20,7 +20,10 @@ import type { ParsedQuery } from './query.js';
  *    the answer; if not, they come first and an OR over the rarest words
  *    whose posting lists fit the budget (at least one word) follows. This is
  *    coordination-level ranking: passages with all the words before those
- *    with some.
+ *    with some. ("All the words" is one word of each OR group.)
+ *
+ * A query with required terms (quoted) is asked as it is: FTS5 scores only
+ * the passages that have them, so its cost is bounded by their postings.
  *
  * Below the budget, and in any collection of under 50,000 passages (where
  * long, pasted questions cost little however many words they have), the
@@ -35,11 +38,11 @@ export interface LexicalPlanOptions {
 }
 
 export interface LexicalPlan {
-  /** Asked first when set: every word and phrase, joined by AND. */
+  /** Asked first when set: every group of words, joined by AND. */
   all: ParsedQuery | null;
   /** The OR query: the whole list when `all` is null, the rest otherwise. */
   any: ParsedQuery;
-  /** Postings the OR query scores (estimated for phrases by their rarest word). */
+  /** Postings the OR query scores (for required terms, estimated by their rarest word). */
   cost: number;
 }
 
@@ -54,8 +57,12 @@ export function planLexical(
   options: LexicalPlanOptions,
 ): LexicalPlan {
   const words = query.words.map((w) => ({ w, n: postings(w) }));
-  const phrases = query.phrases.map((p) => ({ p, n: Math.min(...p.map(postings)) }));
   const sum = (xs: { n: number }[]) => xs.reduce((s, x) => s + x.n, 0);
+  // Required terms bound the cost: FTS5 scores only the passages that have them.
+  if (query.required.length) {
+    const bound = Math.min(...query.required.map((c) => sum(c.map((t) => ({ n: Math.min(...t.map(postings)) })))));
+    return { all: null, any: query, cost: bound };
+  }
 
   // Below commonWordPostings / commonWordShare passages (50,000 by default)
   // the plan is the plain OR query: every word is cheap there.
@@ -63,35 +70,27 @@ export function planLexical(
   const common = (n: number) => large && n > total * options.commonWordShare;
   const rare = words.filter((x) => !common(x.n));
   const kept = words.length >= 2 && rare.length && rare.length < words.length ? rare : words;
-  const cost = sum(kept) + sum(phrases);
-  const anyOf = (ws: typeof words, ps: typeof phrases): ParsedQuery => ({
-    ...query,
-    words: ws.map((x) => x.w),
-    phrases: ps.map((x) => x.p),
-  });
-
-  if (!large || cost <= options.budget || kept.length + phrases.length < 2)
-    return { all: null, any: anyOf(kept, phrases), cost };
-
-  // Rarest first, while the budget lasts; the rarest term always stays.
-  const terms = [...kept.map((x) => ({ n: x.n, word: x })), ...phrases.map((x) => ({ n: x.n, phrase: x }))].sort(
-    (a, b) => a.n - b.n,
-  );
-  const chosen = new Set<unknown>();
-  let spent = 0;
-  for (const t of terms) {
-    if (chosen.size && spent + t.n > options.budget) break;
-    chosen.add('word' in t ? t.word : t.phrase);
-    spent += t.n;
-  }
-  return {
-    all: query,
-    any: anyOf(
-      kept.filter((x) => chosen.has(x)),
-      phrases.filter((x) => chosen.has(x)),
-    ),
-    cost: spent,
+  const cost = sum(kept);
+  const only = (ws: typeof words): ParsedQuery => {
+    const keep = new Set(ws.map((x) => x.w));
+    return {
+      ...query,
+      words: query.words.filter((w) => keep.has(w)),
+      groups: query.groups.map((g) => g.filter((w) => keep.has(w))).filter((g) => g.length > 0),
+    };
   };
+
+  if (!large || cost <= options.budget || kept.length < 2) return { all: null, any: only(kept), cost };
+
+  // Rarest first, while the budget lasts; the rarest word always stays.
+  const chosen: typeof words = [];
+  let spent = 0;
+  for (const x of [...kept].sort((a, b) => a.n - b.n)) {
+    if (chosen.length && spent + x.n > options.budget) break;
+    chosen.push(x);
+    spent += x.n;
+  }
+  return { all: query, any: only(chosen), cost: spent };
 }
 
 /**

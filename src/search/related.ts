@@ -17,7 +17,7 @@ export function similar(searcher: Searcher, passageId: number, k: number, perDoc
   if (!blob) return [];
   const excluded = new Set(store.passages.sameDocumentOrText(source.doc_id, source.fingerprint));
   const ranked = searcher.semantic.nearest(blobToVector(blob), Math.max(50, k * 10), {}, (id) => !excluded.has(id));
-  return searcher.hits.page(searcher.hits.collapse(ranked, 'collapse'), k, perDoc, null);
+  return searcher.hits.page(searcher.hits.collapse(ranked, 'collapse'), k, perDoc, null).hits;
 }
 
 /** Every passage with the same text as this one, oldest document first (null: no such passage). */
@@ -32,7 +32,7 @@ export function repeatsOf(
   const records = searcher.hits.records(ids);
   const results = ids.flatMap((id) => {
     const rec = records.get(id);
-    return rec ? [searcher.hits.hit(rec, 0, null)] : [];
+    return rec ? [searcher.hits.hit(rec, 0, null, true, 'words')] : [];
   });
   return { total: source.repeat_passages ?? 1, results };
 }

@@ -3,13 +3,15 @@ import type { Embedder } from '../embed/embedder.js';
 import type { Store } from '../store/store.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import { reciprocalRankFusion, weightedFusion, type Ranked } from './fusion.js';
-import { Hits, round } from './hits.js';
+import { Hits, round, type Evidence } from './hits.js';
+import { MeaningFloors } from './meaning-floor.js';
+import { interpret, searchedText, type Lexicon } from './spelling.js';
 import { COMMON_WORD_POSTINGS, COMMON_WORD_SHARE, LexicalLeg } from './lexical-leg.js';
-import { parseQuery, type ParsedQuery } from './query.js';
+import { hasTerms, parseQuery, type ParsedQuery } from './query.js';
 import { standingLast } from './repeated-text.js';
 import { DEFAULTS } from '../config.js';
 import { SemanticLeg } from './semantic-leg.js';
-import type { SearchRequest } from './types.js';
+import type { Corrected, SearchRequest } from './types.js';
 
 export interface SearchOptions {
   fusion: 'rrf' | 'weighted';
@@ -54,7 +56,9 @@ export class Searcher {
   readonly lexical: LexicalLeg;
   readonly semantic: SemanticLeg;
   readonly hits: Hits;
+  readonly floors: MeaningFloors;
   readonly parts: SearchParts;
+  private readonly lexicon: Lexicon;
   private readonly options: SearchOptions;
 
   constructor(parts: SearchParts, options: Partial<SearchOptions> = {}) {
@@ -72,41 +76,84 @@ export class Searcher {
     );
     this.semantic = new SemanticLeg({
       passages: store.passages,
+      vectors: (model, ids) => store.embeddings.vectorsOf(model, ids),
       index: parts.index,
       queryEmbedder: parts.queryEmbedder,
     });
     this.hits = new Hits(store.passages, this.options.standingMinDocuments);
+    this.floors = new MeaningFloors(store);
+    this.lexicon = {
+      postings: (stem) => store.passages.postings(stem),
+      startingWith: (prefix, limit) => store.vocabulary.startingWith(prefix, limit),
+      alike: (word, spread) => store.vocabulary.alike(word, spread),
+    };
+  }
+
+  /**
+   * What a search looks for: the text parsed (see query.ts), the word being
+   * typed completed and typos corrected from the collection's vocabulary
+   * (see spelling.ts) unless asked to search exactly as typed.
+   */
+  interpret(typed: string, asTyped = false): { query: ParsedQuery; corrected: Corrected | null } {
+    const parsed = parseQuery(typed);
+    if (asTyped) return { query: parsed, corrected: null };
+    const { query, corrections } = this.parts.store.read(() => interpret(parsed, this.lexicon));
+    return {
+      query,
+      corrected: corrections.length ? { query: searchedText(typed, corrections), changes: corrections } : null,
+    };
   }
 
   async search(req: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
-    const query = parseQuery(req.q);
+    const { query, corrected } = this.interpret(req.q, req.asTyped);
     const repeats = req.repeats ?? 'collapse';
-    const ranked = this.hits.collapse(await this.rank(req, query), repeats);
-    const page = this.hits.page(ranked, req.k, req.perDoc, query, req.snippets !== false);
-    const results = repeats === 'collapse' ? standingLast(page, (h) => h.repeated?.standing === true) : page;
+    const found = await this.candidates(req, query);
+    const ranked = this.hits.collapse(found.ranked, repeats);
+    const page = this.hits.page(ranked, req.k, req.perDoc, query, req.snippets !== false, found.evidence);
+    const results = repeats === 'collapse' ? standingLast(page.hits, (h) => h.repeated?.standing === true) : page.hits;
     return {
       query: req.q,
       mode: req.mode,
       embedder: req.mode === 'lexical' ? ref(this.parts.embedderInfo()) : this.semantic.embedderRef(),
       took_ms: round(performance.now() - started, 1),
+      corrected,
+      meaning_floor: found.evidence.floor === null ? null : round(found.evidence.floor, 4),
+      below_floor: page.belowFloor,
       results,
     };
   }
 
-  /** Candidate passage ids, best first, before the per-document cap. */
+  /** Candidate passage ids, best first, before the per-document cap and the meaning floor. */
   async rank(req: SearchRequest, query: ParsedQuery = parseQuery(req.q)): Promise<Ranked[]> {
+    return (await this.candidates(req, query)).ranked;
+  }
+
+  /** The fused ranking, with what each leg found and the floor meaning-only passages must clear. */
+  async candidates(req: SearchRequest, query: ParsedQuery): Promise<{ ranked: Ranked[]; evidence: Evidence }> {
     // Enough candidates to fill k after the per-document cap and filters.
     const depth = Math.max(50, req.k * 5);
+    const none = { ranked: [], evidence: { lexical: new Set<number>(), similarity: new Map(), floor: null } };
+    if (!hasTerms(query)) return none;
     const lexical = req.mode === 'semantic' ? [] : this.lexical.rank(query, depth, req);
-    const semantic = req.mode === 'lexical' ? [] : await this.semantic.rank(req.q, depth, req, req.vector);
-    if (req.mode === 'lexical') return lexical;
-    if (req.mode === 'semantic') return semantic;
+    const constraint = req.mode === 'lexical' ? null : this.lexical.constraint(query);
+    const semantic =
+      req.mode === 'lexical'
+        ? []
+        : await this.semantic.rank(query.text, depth, req, req.vector, constraint ?? undefined);
+    const embedder = req.mode === 'lexical' ? null : this.parts.queryEmbedder();
+    const evidence: Evidence = {
+      lexical: new Set(lexical.map((r) => r.id)),
+      similarity: new Map(semantic.map((r) => [r.id, r.score])),
+      floor: embedder && semantic.length ? await this.floors.floor(embedder) : null,
+    };
+    if (req.mode === 'lexical') return { ranked: lexical, evidence };
+    if (req.mode === 'semantic') return { ranked: semantic, evidence };
     const fused =
       this.options.fusion === 'rrf'
         ? reciprocalRankFusion([lexical, semantic], { k: this.options.rrfK })
         : weightedFusion([lexical, semantic], [this.options.lexicalWeight, 1 - this.options.lexicalWeight]);
-    return fused.map((f) => ({ id: f.id, score: f.score }));
+    return { ranked: fused.map((f) => ({ id: f.id, score: f.score })), evidence };
   }
 }
 

@@ -1,41 +1,43 @@
 import type { TimelineEntry, TimelineResponse } from '../api/responses.js';
-import { round } from './hits.js';
-import { parseQuery } from './query.js';
+import { matchOf, round } from './hits.js';
+import { hasTerms, type ParsedQuery } from './query.js';
 import { collapseRepeatedText } from './repeated-text.js';
 import type { Searcher } from './searcher.js';
 import { bucketByMonth } from './timeline.js';
 import type { TimelineRequest } from './types.js';
 
-/** Passages nearest in meaning (without the query's words) that a timeline adds at most. */
+/** Passages close in meaning (without the query's words) that a timeline lists apart, at most. */
 export const TIMELINE_MEANING = 20;
 
+/** Where a mention must have the words: the passage's text or the heading over it (not only its document's title). */
+const MENTION_COLUMNS = ['section', 'text'];
+
 /**
- * What the collection says about a query over time: every passage that
- * has all the query's words (stemmed), up to `limit`, and the passages
- * nearest in meaning that lack them (TIMELINE_MEANING at most), grouped by
- * the month of their document's date. Repeated text counts once, at its
- * earliest date among the matches, unless repeats is 'all'.
+ * What the collection says about a query over time. A mention is a passage
+ * that has the query's words (all of them: one of each OR group, every
+ * quoted term, none excluded) in its text or its heading, up to `limit`;
+ * mentions are grouped by the month of their document's date, and only they
+ * are counted or dated. Unless the mode is lexical, the passages closest in
+ * meaning that have none of the words follow apart (TIMELINE_MEANING at
+ * most, each above the meaning floor), labelled and never counted. Repeated text counts
+ * once, at its earliest date among the mentions, unless repeats is 'all'.
  */
 export async function timeline(searcher: Searcher, req: TimelineRequest): Promise<TimelineResponse> {
   const started = performance.now();
-  const query = parseQuery(req.q);
-  const found =
-    req.mode === 'semantic'
-      ? []
-      : searcher.lexical.rank(query, req.limit + 1, req, { operator: 'AND', prune: false, exhaustive: true });
+  const { query, corrected } = searcher.interpret(req.q, req.asTyped);
+  const found = hasTerms(query)
+    ? searcher.lexical.rank(query, req.limit + 1, req, {
+        operator: 'AND',
+        prune: false,
+        exhaustive: true,
+        columns: MENTION_COLUMNS,
+      })
+    : [];
   const words = found.slice(0, req.limit);
-  const byWords = new Set(words.map((r) => r.id));
-  const meaning =
-    req.mode === 'lexical'
-      ? []
-      : (await searcher.semantic.rank(req.q, Math.min(req.limit, TIMELINE_MEANING), req)).filter(
-          (r) => !byWords.has(r.id),
-        );
-  const ranked = [...words, ...meaning].slice(0, req.limit);
-  const records = searcher.hits.records(ranked.map((r) => r.id));
-  let entries = ranked.flatMap((r) => {
+  const records = searcher.hits.records(words.map((r) => r.id));
+  let entries = words.flatMap((r) => {
     const rec = records.get(r.id);
-    return rec ? [{ rec, score: r.score, match: byWords.has(r.id) ? ('words' as const) : ('meaning' as const) }] : [];
+    return rec ? [{ rec, score: r.score }] : [];
   });
   if ((req.repeats ?? 'collapse') === 'collapse') {
     const earliestFirst = [...entries].sort((a, b) => byDate(a.rec.published_at, b.rec.published_at));
@@ -47,8 +49,7 @@ export async function timeline(searcher: Searcher, req: TimelineRequest): Promis
     entries = entries.filter((e) => kept.has(e.rec.id));
   }
   const items = entries.map((e) => ({
-    ...searcher.hits.hit(e.rec, e.score, query),
-    match: e.match,
+    ...searcher.hits.hit(e.rec, e.score, query, true, 'words'),
     date: e.rec.published_at,
   }));
   const t = bucketByMonth(items);
@@ -65,23 +66,49 @@ export async function timeline(searcher: Searcher, req: TimelineRequest): Promis
           title: item.citation.title,
         }
       : null;
+  const meaning =
+    req.mode === 'lexical' ? null : await closeInMeaning(searcher, query, req, new Set(found.map((r) => r.id)));
   return {
     query: req.q,
     mode: req.mode,
     took_ms: round(performance.now() - started, 1),
+    corrected,
     total: items.length,
-    by_words: items.filter((i) => i.match === 'words').length,
     truncated: found.length > req.limit,
     first: mention(t.first),
     latest: mention(t.latest),
-    months: t.months.map((m) => ({
-      month: m.month,
-      count: m.count,
-      by_words: m.items.filter((i) => i.match === 'words').length,
-      passages: m.items.map(mark),
-    })),
+    months: t.months.map((m) => ({ month: m.month, count: m.count, passages: m.items.map(mark) })),
     undated: t.undated.map(mark),
+    meaning: meaning?.hits ?? [],
+    meaning_floor: meaning?.floor ?? null,
   };
+}
+
+/** The passages closest in meaning that are not mentions, above the meaning floor, closest first. */
+async function closeInMeaning(
+  searcher: Searcher,
+  query: ParsedQuery,
+  req: TimelineRequest,
+  mentions: Set<number>,
+): Promise<{ hits: TimelineEntry[]; floor: number | null }> {
+  const embedder = searcher.parts.queryEmbedder();
+  if (!embedder || !hasTerms(query)) return { hits: [], floor: null };
+  const constraint = searcher.lexical.constraint(query) ?? undefined;
+  const near = await searcher.semantic.rank(query.text, TIMELINE_MEANING + mentions.size, req, undefined, constraint);
+  if (!near.length) return { hits: [], floor: null };
+  const floor = await searcher.floors.floor(embedder);
+  const above = near.filter((r) => !mentions.has(r.id) && floor !== null && r.score >= floor);
+  const records = searcher.hits.records(above.map((r) => r.id));
+  // A passage with some of the words but not all is neither a mention nor a meaning match: it is left out.
+  const hits = above
+    .flatMap((r) => {
+      const rec = records.get(r.id);
+      return rec && matchOf(rec, query) === 'meaning'
+        ? [{ ...searcher.hits.hit(rec, r.score, query, true, 'meaning'), is_first: false, is_latest: false }]
+        : [];
+    })
+    .slice(0, TIMELINE_MEANING);
+  return { hits, floor: floor === null ? null : round(floor, 4) };
 }
 
 /** Oldest first, undated last. */

@@ -9,6 +9,7 @@ export type {
   RepeatsMode,
   SearchMode,
   SearchResponse,
+  Corrected,
   TimelineEntry,
   TimelineResponse,
 } from '../api/responses.js';
@@ -26,6 +27,8 @@ export interface SearchRequest extends Filters {
   snippets?: boolean;
   /** Default 'collapse'. */
   repeats?: RepeatsMode;
+  /** Search exactly the words typed: no completion, no correction. */
+  asTyped?: boolean;
 }
 
 export interface TimelineRequest extends Filters {
@@ -34,4 +37,5 @@ export interface TimelineRequest extends Filters {
   /** Passages at most. */
   limit: number;
   repeats?: RepeatsMode;
+  asTyped?: boolean;
 }

@@ -2,6 +2,7 @@ import { KbError } from '../errors.js';
 import { OriginalRows } from './original-rows.js';
 import { REPEATED_TEXT_SQL } from './schema.js';
 import type { Db, Statement } from './sqlite.js';
+import type { Vocabulary } from './vocabulary.js';
 import type { BlockRow, DocumentRow, NewDocument, NewPassage, PassageRow } from './types.js';
 
 const PASSAGE_COLUMNS = 'id, doc_id, ord, text, start, "end", page, section, fingerprint, tokens';
@@ -17,7 +18,10 @@ export class Documents {
   /** Which originals the documents need, and which a write released. */
   readonly originals: OriginalRows;
 
-  constructor(db: Db) {
+  private readonly vocabulary: Vocabulary;
+
+  constructor(db: Db, vocabulary: Vocabulary) {
+    this.vocabulary = vocabulary;
     this.originals = new OriginalRows(db);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
@@ -66,7 +70,7 @@ export class Documents {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       moveOrds: p('UPDATE passages SET ord = -1 - ord WHERE doc_id = ?'),
-      setOrd: p('UPDATE passages SET ord = ? WHERE id = ?'),
+      setOrd: p('UPDATE passages SET ord = ?, section = ?, page = ? WHERE id = ?'),
       dropRepeat: p('DELETE FROM repeated_text WHERE fingerprint = ?'),
       countRepeat: p(REPEATED_TEXT_SQL),
     };
@@ -195,7 +199,8 @@ export class Documents {
 
   /**
    * Replaces a document's passages with a new split of the same text.
-   * Passages that come out the same (same span and text) keep their ids.
+   * Passages that come out the same (same span and text) keep their ids
+   * (and vectors); their section and page are those of the new split.
    * Call inside a transaction.
    */
   replacePassages(docId: number, passages: NewPassage[]): { kept: number; replaced: number } {
@@ -224,7 +229,8 @@ export class Documents {
     passages.forEach((p, ord) => {
       const kept = keep.get(key(p));
       if (!kept) this.insertPassage(docId, ord, p, title);
-      else this.s.setOrd!.run(ord, kept.id);
+      // The same words may now fall under another heading (or the rules for headings changed).
+      else this.s.setOrd!.run(ord, p.section, p.page, kept.id);
     });
     this.recountRepeats(touched);
     return { kept: keep.size, replaced: passages.length - keep.size };
@@ -239,6 +245,7 @@ export class Documents {
 
   private insertPassage(docId: number, ord: number, p: NewPassage, title: string): void {
     this.s.insertPassage!.run(docId, ord, p.text, p.start, p.end, p.page, p.section, title, p.fingerprint, p.tokens);
+    this.vocabulary.add(p.text);
   }
 
   /** Recomputes repeated_text for these fingerprints. */

@@ -12,6 +12,7 @@ const KEYS = {
   embedderDim: 'embedder_dim',
   embedderDescription: 'embedder_description',
   reindexProgress: 'reindex_progress',
+  meaningFloor: 'meaning_floor',
 } as const;
 
 export type MetaKey = keyof typeof KEYS;
@@ -24,6 +25,18 @@ export interface RecordedEmbedder {
   dim: number;
   description: string;
   builtin: boolean;
+}
+
+/** The meaning floor measured for an embedder on this collection (see src/search/meaning-floor.ts). */
+export interface MeaningCalibration {
+  /** The embedder it was measured for. */
+  embedder: string;
+  /** Passages in the collection when measured. */
+  passages: number;
+  floor: number;
+  probes: number;
+  /** Probe–passage pairs the quantile was taken over. */
+  pairs: number;
 }
 
 export class Meta {
@@ -65,6 +78,21 @@ export class Meta {
       description: this.get('embedderDescription') ?? '',
       builtin: kind === 'builtin',
     };
+  }
+
+  meaningCalibration(): MeaningCalibration | null {
+    const value = this.get('meaningFloor');
+    if (!value) return null;
+    try {
+      const c = JSON.parse(value) as MeaningCalibration;
+      return typeof c.floor === 'number' && typeof c.embedder === 'string' ? c : null;
+    } catch {
+      return null;
+    }
+  }
+
+  setMeaningCalibration(c: MeaningCalibration): void {
+    this.set('meaningFloor', JSON.stringify(c));
   }
 
   /** The embedder kind configured when vectors were last made, even if none are stored now. */

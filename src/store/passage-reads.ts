@@ -45,6 +45,7 @@ export class PassageReads {
     this.s = {
       // rank is bm25() with the column weights of BM25_WEIGHTS (set in the schema).
       match: p('SELECT rowid AS id, -rank AS score FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?'),
+      matchIds: p('SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?').pluck(),
       records: p(`${RECORD_SQL} WHERE p.id IN (SELECT value FROM json_each(?))`),
       fingerprints: p('SELECT id, fingerprint FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
       allowedAmong: p(
@@ -54,6 +55,9 @@ export class PassageReads {
       allowed: p(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE ${FILTER_SQL}`).pluck(),
       postings: p('SELECT doc FROM passages_vocab WHERE term = ?').pluck(),
       count: p('SELECT count(*) FROM passages').pluck(),
+      idRange: p('SELECT min(id) AS lo, max(id) AS hi FROM passages'),
+      atOrAfter: p('SELECT id, doc_id, text FROM passages WHERE id >= ? ORDER BY id LIMIT 1'),
+      every: p('SELECT id, doc_id, text FROM passages ORDER BY id'),
       repeats: p(
         `SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.fingerprint = ?
          ORDER BY d.published_at IS NULL, d.published_at, p.doc_id, p.ord LIMIT ?`,
@@ -69,6 +73,11 @@ export class PassageReads {
   /** One FTS5 MATCH (a query already made safe), best first, at most `limit`. */
   match(fts: string, limit: number): { id: number; score: number }[] {
     return this.s.match!.all(fts, limit) as { id: number; score: number }[];
+  }
+
+  /** The passages that match (a query already made safe), unranked, at most `limit`. */
+  matchIds(fts: string, limit: number): number[] {
+    return this.s.matchIds!.all(fts, limit) as number[];
   }
 
   /** Passages with their documents, by id. */
@@ -118,6 +127,19 @@ export class PassageReads {
 
   count(): number {
     return this.s.count!.get() as number;
+  }
+
+  /** Up to n passages spread over the collection (all of them when there are no more than n), chosen with `next`. */
+  sample(n: number, next: () => number): { id: number; doc_id: number; text: string }[] {
+    type Row = { id: number; doc_id: number; text: string };
+    if (this.count() <= n) return this.s.every!.all() as Row[];
+    const { lo, hi } = this.s.idRange!.get() as { lo: number; hi: number };
+    const out = new Map<number, Row>();
+    for (let tries = 0; out.size < n && tries < n * 4; tries++) {
+      const row = this.s.atOrAfter!.get(lo + Math.floor(next() * (hi - lo + 1))) as Row | undefined;
+      if (row) out.set(row.id, row);
+    }
+    return [...out.values()];
   }
 
   /** Every passage with this fingerprint, oldest document first. */

@@ -1,8 +1,11 @@
+import type { Db } from './sqlite.js';
+import { Vocabulary } from './vocabulary.js';
+
 /**
  * The database schema as an ordered list of migrations. Migration N brings a
  * database from version N-1 to N; the version is kept in `meta`.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly (string | ((db: Db) => void))[] = [
   // 1: documents, their text, passages, full-text index, embeddings, meta.
   `
   CREATE TABLE IF NOT EXISTS meta (
@@ -184,6 +187,20 @@ export const MIGRATIONS: readonly string[] = [
       'remove');
   END;
   `,
+  // 7: the words of the collection with their stems (see vocabulary.ts), for
+  // completing the word being typed and correcting typos; filled from the
+  // passages already stored.
+  (db: Db) => {
+    db.exec('CREATE TABLE vocabulary (word TEXT PRIMARY KEY, stem TEXT NOT NULL) WITHOUT ROWID');
+    const vocabulary = new Vocabulary(db);
+    const next = db.prepare('SELECT id, text FROM passages WHERE id > ? ORDER BY id LIMIT 1000');
+    for (let after = 0; ;) {
+      const rows = next.all(after) as { id: number; text: string }[];
+      if (!rows.length) break;
+      for (const r of rows) vocabulary.add(r.text);
+      after = rows[rows.length - 1]!.id;
+    }
+  },
 ];
 
 /** The statement that recomputes one fingerprint's row of repeated_text (migration 5). */

@@ -8,6 +8,7 @@ import { EmbeddingRows } from './embedding-rows.js';
 import { Meta, readSchemaVersion, writeSchemaVersion } from './meta.js';
 import { Originals } from './originals.js';
 import { PassageReads } from './passage-reads.js';
+import { Vocabulary } from './vocabulary.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { guarded, openSqlite, sqliteError, type Db } from './sqlite.js';
 import type { StoreStats } from './types.js';
@@ -39,6 +40,7 @@ export class Store {
   readonly passages: PassageReads;
   readonly embeddings: EmbeddingRows;
   readonly originals: Originals;
+  readonly vocabulary: Vocabulary;
   private readonly db: Db;
 
   private constructor(db: Db, folder: DataFolder, readonly: boolean) {
@@ -47,7 +49,8 @@ export class Store {
     this.file = folder.database;
     this.readonly = readonly;
     this.meta = new Meta(db);
-    this.documents = new Documents(db);
+    this.vocabulary = new Vocabulary(db);
+    this.documents = new Documents(db, this.vocabulary);
     this.listing = new Listing(db);
     this.passages = new PassageReads(db);
     this.embeddings = new EmbeddingRows(db);
@@ -120,7 +123,12 @@ export class Store {
    */
   transaction<T>(fn: () => T): T {
     if (this.readonly) throw new KbError('DATA_READ_ONLY', { dir: this.folder.dir, detail: 'opened for reading' });
-    return guarded(this.file, () => this.db.transaction(fn).immediate());
+    try {
+      return guarded(this.file, () => this.db.transaction(fn).immediate());
+    } catch (err) {
+      this.vocabulary.forget(); // words it added are not stored after all
+      throw err;
+    }
   }
 
   /** Runs a read, turning SQLite and disk failures into coded errors. */
@@ -185,7 +193,9 @@ function migrate(db: Db, file: string): void {
     throw new KbError('STORE_SCHEMA_TOO_NEW', { file, found: current, supported: SCHEMA_VERSION });
   for (let v = current; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       writeSchemaVersion(db, v + 1);
     }).immediate();
   }

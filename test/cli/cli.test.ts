@@ -121,7 +121,7 @@ describe('kb search / ask', () => {
     expect(t.first).toMatchObject({ date: '2024-01-09' });
     expect(t.latest).toMatchObject({ date: '2025-01-14' });
     const text = kb(['--data', data, 'timeline', 'apprenticeships', '--mode', 'lexical']).stdout;
-    expect(text).toMatch(/^\d+ passages about "apprenticeships" \(\d+ with its words\), in \d+ months/);
+    expect(text).toMatch(/^\d+ passages say "apprenticeships", in \d+ months/);
     expect(text).toMatch(/ {2}January 2024 +#+ \d+\n {2}February 2024/);
     expect(text.indexOf('[latest]')).toBeLessThan(text.indexOf('[first]'));
     expect(kb(['--data', data, 'timeline', 'x', '--limit', '100000']).code).toBe(2);

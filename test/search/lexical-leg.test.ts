@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuery, stemOf, wordsOf } from '../../src/search/query.js';
+import { parseQuery } from '../../src/search/query.js';
+import { stemOf, wordsOf } from '../../src/text/terms.js';
 import { openKb, query, SAMPLES } from '../helpers.js';
 
 /** The lexical leg over the samples, with its thresholds moved so the small collection behaves like a large one. */

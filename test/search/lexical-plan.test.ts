@@ -57,21 +57,29 @@ describe('planLexical', () => {
     expect(plan.cost).toBe(98_000);
   });
 
-  it('keeps the rarest term even when it alone is over the budget, and counts a phrase by its rarest word', () => {
+  it('keeps the rarest word even when it alone is over the budget', () => {
     const df = counts({ special: 180_000, educational: 190_000, needs: 170_000, transport: 150_000 });
-    const plan = planLexical(parseQuery('"special educational needs" transport'), df, 1_000_000, options);
+    const plan = planLexical(parseQuery('special educational needs transport'), df, 1_000_000, options);
     expect(plan.all).not.toBeNull();
     expect(plan.any.words).toEqual(['transport']);
-    expect(plan.any.phrases).toEqual([]);
+    expect(plan.any.groups).toEqual([['transport']]);
     expect(plan.cost).toBe(150_000);
-    const rarePhrase = planLexical(
-      parseQuery('"special educational needs" transport'),
-      counts({ ...{ special: 180_000, educational: 9_000, needs: 170_000 }, transport: 150_000 }),
-      1_000_000,
-      options,
-    );
-    expect(rarePhrase.any.phrases).toEqual([['special', 'educational', 'needs']]);
-    expect(rarePhrase.any.words).toEqual([]);
+  });
+
+  it('asks a query with a quoted phrase as it is, its cost bounded by the phrase', () => {
+    const df = counts({ special: 180_000, educational: 9_000, needs: 170_000, transport: 150_000 });
+    const plan = planLexical(parseQuery('"special educational needs" transport'), df, 1_000_000, options);
+    expect(plan.all).toBeNull();
+    expect(plan.any.required).toEqual([[['special', 'educational', 'needs']]]);
+    expect(plan.any.words).toEqual(['transport']);
+    expect(plan.cost).toBe(9_000);
+  });
+
+  it('keeps OR groups whole when it leaves words out', () => {
+    const df = counts({ school: 400_000, levy: 40, funding: 900 });
+    const plan = planLexical(parseQuery('levy OR funding school'), df, 1_000_000, options);
+    expect(plan.any.groups).toEqual([['levy', 'funding']]);
+    expect(toFtsQuery(plan.any, 'AND')).toBe('("levy" OR "funding")');
   });
 
   it('a single costly word stays a plain query: there is nothing to intersect', () => {

@@ -60,6 +60,66 @@ describe('user text to a safe FTS5 query', () => {
   });
 });
 
+describe('query syntax: "phrase", -word, OR', () => {
+  const db = new Database(':memory:');
+  db.exec("CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'porter unicode61 remove_diacritics 2')");
+  const rows = [
+    'Every penny of the public purse is spent on pupils.', // 1
+    'The purse strings of the public sector are tight.', // 2
+    'Apprenticeships for young people in Kent.', // 3
+    'Traineeships for young people in Kent.', // 4
+    'Young people in Medway.', // 5
+  ];
+  for (const r of rows) db.prepare('INSERT INTO t(body) VALUES (?)').run(r);
+  const ids = (input: string, operator: 'OR' | 'AND' = 'OR') => {
+    const fts = toFtsQuery(parseQuery(input), operator);
+    return fts === null
+      ? []
+      : (db.prepare('SELECT rowid FROM t WHERE t MATCH ? ORDER BY rowid').pluck().all(fts) as number[]);
+  };
+
+  it('a quoted phrase must be in every result; the free words only rank', () => {
+    expect(ids('"public purse"')).toEqual([1]);
+    expect(ids('"public purse" pupils sector')).toEqual([1]);
+    expect(ids('public purse')).toEqual([1, 2]);
+    const q = parseQuery('spending "public purse"');
+    expect(q.required).toEqual([[['public', 'purse']]]);
+    expect(q.words).toEqual(['spending']);
+    expect(q.text).toBe('spending public purse');
+  });
+
+  it('a quoted single word is required too', () => {
+    expect(ids('"medway" young')).toEqual([5]);
+  });
+
+  it('-word and -"phrase" exclude; exclusions alone find nothing', () => {
+    expect(ids('young people -kent')).toEqual([5]);
+    expect(ids('young -"in kent"')).toEqual([5]);
+    expect(ids('"young people" -traineeships')).toEqual([3, 5]);
+    expect(ids('-kent')).toEqual([]);
+    const q = parseQuery('young -kent');
+    expect(q.excluded).toEqual([['kent']]);
+    expect(q.text).toBe('young');
+    expect(parseQuery('well-being').excluded).toEqual([]);
+  });
+
+  it('OR joins alternatives; without it every group is needed when all words are asked for', () => {
+    expect(ids('apprenticeships OR traineeships kent', 'AND')).toEqual([3, 4]);
+    expect(ids('apprenticeships traineeships', 'AND')).toEqual([]);
+    expect(parseQuery('levy OR funding schools').groups).toEqual([['levy', 'funding'], ['schools']]);
+    expect(ids('"public purse" OR traineeships')).toEqual([1, 4]);
+    expect(parseQuery('"public purse" OR traineeships').required).toEqual([[['public', 'purse'], ['traineeships']]]);
+    // A lower-case or, a dangling OR and OR OR are words or nothing, never errors.
+    expect(parseQuery('kent or medway').groups).toEqual([['kent'], ['medway']]);
+    expect(ids('OR kent OR')).toEqual([3, 4]);
+  });
+
+  it('an unbalanced quote is text', () => {
+    expect(parseQuery('"public purse').required).toEqual([]);
+    expect(ids('"public purse')).toEqual([1, 2]);
+  });
+});
+
 describe('fusion', () => {
   it('reciprocal rank fusion adds 1/(k + rank) across lists', () => {
     const fused = reciprocalRankFusion(

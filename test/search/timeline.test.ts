@@ -298,7 +298,6 @@ describe('what we said over time: repeated text, timelines, attachments and rela
       ]);
       expect(body.months.map((m: { count: number }) => m.count)).toEqual([1, 0, 1, 0, 1, 0, 0, 1]);
       expect(body.total).toBe(4);
-      expect(body.by_words).toBe(4);
       expect(body.first).toMatchObject({ date: '2023-11-07', document_id: ids[0] });
       expect(body.latest).toMatchObject({ date: '2024-06-11', document_id: attachmentId });
       const all = body.months.flatMap((m: { passages: unknown[] }) => m.passages);
@@ -330,13 +329,24 @@ describe('what we said over time: repeated text, timelines, attachments and rela
       expect(all.months.map((m: { count: number }) => m.count)).toEqual([2]);
     });
 
-    it('adds passages close in meaning in hybrid mode, marked as such', async () => {
+    it('counts and dates only mentions; in hybrid mode passages close in meaning are listed apart', async () => {
       const { body } = await get('/api/timeline?q=apprenticeships');
-      expect(body.by_words).toBe(4);
-      expect(body.total).toBeGreaterThanOrEqual(4);
+      expect(body.total).toBe(4);
       const entries = body.months.flatMap((m: { passages: unknown[] }) => m.passages).concat(body.undated);
-      expect(entries.filter((e: { match: string }) => e.match === 'words')).toHaveLength(4);
-      for (const m of body.months) expect(m.by_words).toBeLessThanOrEqual(m.count);
+      expect(entries).toHaveLength(4);
+      for (const e of entries) {
+        expect(e.match).toBe('words');
+        expect(e.text.toLowerCase()).toContain('apprentice');
+      }
+      expect(body.meaning_floor).toEqual(expect.any(Number));
+      for (const e of body.meaning) {
+        expect(e.match).toBe('meaning');
+        expect(e.score).toBeGreaterThanOrEqual(body.meaning_floor);
+        expect(entries.map((x: { passage_id: number }) => x.passage_id)).not.toContain(e.passage_id);
+      }
+      const lexical = (await get('/api/timeline?q=apprenticeships&mode=lexical')).body;
+      expect(lexical.meaning).toEqual([]);
+      expect(lexical.latest).toEqual(body.latest);
     });
 
     it('honours the filters, and refuses a limit over the maximum and an empty query', async () => {

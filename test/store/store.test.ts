@@ -88,6 +88,48 @@ describe('the store', () => {
     expect(store.check()).toEqual([]);
   });
 
+  it('a passage kept through a new split takes the section of the new split', () => {
+    const store = open();
+    const first = doc('s', ['Over 5,000 children are supported.', 'Cases closed well.']);
+    const { id } = store.transaction(() => store.documents.upsert(first));
+    const before = store.documents.passagesOf(id);
+    const resplit = first.passages.map((p) => ({ ...p, section: 'Early Help Strategy' }));
+    const r = store.transaction(() => store.documents.replacePassages(id, resplit));
+    expect(r).toEqual({ kept: 2, replaced: 0 });
+    const after = store.documents.passagesOf(id);
+    expect(after.map((p) => p.id)).toEqual(before.map((p) => p.id));
+    expect(after.map((p) => p.section)).toEqual(['Early Help Strategy', 'Early Help Strategy']);
+    expect(
+      query(
+        store.folder.dir,
+        'SELECT count(*) AS n FROM passages_fts WHERE passages_fts MATCH ?',
+        'section:strategy',
+      )[0]!.n,
+    ).toBe(2);
+    expect(store.check()).toEqual([]);
+  });
+
+  it('an older database gains the vocabulary of the passages it holds when it is upgraded', () => {
+    const dir = tempDir();
+    const store = Store.open(dir);
+    store.transaction(() => store.documents.upsert(doc('v', ['Apprenticeships began in January.'])));
+    store.close();
+    // The database as version 6 left it: no vocabulary table.
+    const db = new Database(path.join(dir, 'kb.sqlite'));
+    db.exec("DROP TABLE vocabulary; UPDATE meta SET value = '6' WHERE key = 'schema_version'");
+    db.close();
+    const upgraded = open(dir);
+    expect(upgraded.meta.schemaVersion()).toBe(7);
+    expect(upgraded.vocabulary.startingWith('appren', 10)).toEqual([
+      { word: 'apprenticeships', stem: 'apprenticeship' },
+    ]);
+    expect(upgraded.vocabulary.has('january')).toBe(true);
+    // Numbers are neither completed nor corrected, so they are not kept.
+    upgraded.transaction(() => upgraded.documents.upsert(doc('w', ['In 2024 there were 5,000 KS2 pupils.'])));
+    expect(upgraded.vocabulary.has('2024')).toBe(false);
+    expect(upgraded.vocabulary.has('pupils')).toBe(true);
+  });
+
   it('a delete releases the original in its transaction; the sweep removes it, never while a backup runs', () => {
     const store = open();
     const d = doc('b', ['Family hubs bring health visitors and early help under one roof.']);

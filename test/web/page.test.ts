@@ -216,6 +216,41 @@ describe.skipIf(!HAS_CHROMIUM)('the search page in a real browser', () => {
     await expect.poll(() => page.textContent('#status')).toContain('No passages found');
   });
 
+  it('says what it corrected, searches as typed on request, links to the rest of a capped document', async () => {
+    await page.goto(base);
+    expect(await page.textContent('#q-hint')).toMatch(/"Quotes" find an exact phrase, -word leaves a word out, OR/);
+    await page.goto(`${base}?q=apprenticships`);
+    await page.waitForSelector('.kb-result');
+    const note = page.locator('#corrected');
+    expect(await note.textContent()).toContain('Showing results for apprenticeships');
+    expect(await page.locator('.kb-result mark').first().textContent()).toMatch(/^[Aa]pprenticeship/);
+    await page.click('#search-as-typed');
+    await expect.poll(() => page.url()).toContain('as_typed=1');
+    await expect.poll(() => page.textContent('#status')).toContain('No passages found');
+    expect(await page.isVisible('#corrected')).toBe(false);
+    // Typing a word that is not finished completes it, and says how.
+    await page.goto(base);
+    await page.fill('#q', 'apprent');
+    await page.press('#q', 'Enter');
+    await page.waitForSelector('.kb-result');
+    expect(await page.textContent('#corrected')).toMatch(/Including words that start with “apprent”: apprenticeship/);
+    // One passage per document: the capped documents link to the rest of their passages.
+    await page.goto(`${base}?q=apprenticeships`);
+    await page.waitForSelector('.kb-result');
+    const more = page.locator('.kb-more a').first();
+    const label = (await more.textContent())!;
+    const count = Number(/^(\d+) more passages? from this document/.exec(label)![1]);
+    await more.click();
+    await expect.poll(() => page.url()).toMatch(/document=\d+/);
+    await page.waitForSelector('#one-document');
+    const titles = new Set(
+      (await page.locator('.kb-result .kb-citation').allTextContents()).map((t) => t.split(' — ')[0]),
+    );
+    expect(titles.size).toBe(1);
+    expect(await page.locator('.kb-result').count()).toBeGreaterThanOrEqual(Math.min(3, count + 1));
+    expect(await axe()).toEqual([]);
+  });
+
   it('ask mode gives an answer with numbered citations linked to their sources', async () => {
     await page.goto(`${base}?q=${encodeURIComponent('how many new specialist places from September')}&mode=ask`);
     await page.waitForSelector('.kb-answer');

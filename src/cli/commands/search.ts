@@ -109,7 +109,7 @@ export function searchCommands(program: Command, run: Run): void {
               if (ctx.out.json) return ctx.out.result(res, '');
               const months = res.months.filter((m) => m.count);
               ctx.out.say(
-                `${res.total} passages about "${res.query}" (${res.by_words} with its words), in ${months.length} ` +
+                `${res.total} passages say "${res.query}", in ${months.length} ` +
                   `months${res.truncated ? ` (more have the words: raise --limit)` : ''}`,
               );
               if (res.first)
@@ -130,6 +130,11 @@ export function searchCommands(program: Command, run: Run): void {
                   (e.is_first ? '[first] ' : e.is_latest ? '[latest] ' : '') +
                     `${quoteWithCitation(e.text.replace(/\s+/g, ' '), e.citation)}\n`,
                 );
+              if (res.meaning.length) {
+                ctx.out.say(`Close in meaning, without the words (not counted above):\n`);
+                for (const e of res.meaning)
+                  ctx.out.say(`${quoteWithCitation(e.text.replace(/\s+/g, ' '), e.citation)}\n`);
+              }
             },
             { mode: 'read' },
           ),

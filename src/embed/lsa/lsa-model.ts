@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { truncatedSvd, type SparseMatrix } from './svd.js';
-import { terms } from './tokenize.js';
+import { queryTerms, terms } from './tokenize.js';
 
 /**
  * Latent semantic analysis: log-TF·IDF term weights projected onto the
@@ -31,7 +31,7 @@ export interface LsaOptions {
 export const DEFAULT_LSA: LsaOptions = { dim: 256, minDf: 2, maxVocab: 20_000 };
 
 export function fitLsa(texts: string[], options: LsaOptions = DEFAULT_LSA): LsaModel {
-  const docs = texts.map(terms);
+  const docs = texts.map((t) => terms(t));
   const df = new Map<string, number>();
   for (const d of docs) for (const t of new Set(d)) df.set(t, (df.get(t) ?? 0) + 1);
   const minDf = texts.length >= 20 ? options.minDf : 1;
@@ -95,10 +95,14 @@ function weigh(list: string[], vocab: Map<string, number>, idf: Float32Array): M
   return tf;
 }
 
-/** A text folded into the model's space, L2-normalised (all zeros when it shares no term with the model). */
-export function embedLsa(model: LsaModel, text: string): Float32Array {
+/**
+ * A text folded into the model's space, L2-normalised (all zeros when it
+ * shares no term with the model). A query leaves out the words that frame a
+ * question (see queryTerms).
+ */
+export function embedLsa(model: LsaModel, text: string, asQuery = false): Float32Array {
   const out = new Float32Array(model.dim);
-  for (const [t, w] of weigh(terms(text), model.vocab, model.idf)) {
+  for (const [t, w] of weigh(asQuery ? queryTerms(text) : terms(text), model.vocab, model.idf)) {
     const o = t * model.dim;
     for (let j = 0; j < model.dim; j++) out[j]! += w * model.projection[o + j]!;
   }

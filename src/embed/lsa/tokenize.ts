@@ -1,5 +1,6 @@
 import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
+import { isQuestionWord } from '../../text/stop-words.js';
 
 /**
  * Terms for the built-in embedder: lower case, accents folded, English
@@ -7,7 +8,12 @@ import { eng } from 'stopword';
  */
 const STOP = new Set(eng);
 
-export function terms(text: string): string[] {
+/** Terms of a query: the same, without the words that frame a question ("what did we say about …"). */
+export function queryTerms(text: string): string[] {
+  return terms(text, true);
+}
+
+export function terms(text: string, question = false): string[] {
   const out: string[] = [];
   const words =
     text
@@ -16,7 +22,7 @@ export function terms(text: string): string[] {
       .toLowerCase()
       .match(/[\p{L}\p{N}]+/gu) ?? [];
   for (const w of words) {
-    if (w.length < 2 || STOP.has(w) || (/^\d+$/.test(w) && w.length < 4)) continue;
+    if (w.length < 2 || STOP.has(w) || (question && isQuestionWord(w)) || (/^\d+$/.test(w) && w.length < 4)) continue;
     out.push(stemmer(w));
   }
   return out;

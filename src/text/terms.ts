@@ -1,0 +1,35 @@
+import { stemmer } from 'stemmer';
+
+/**
+ * Words as search sees them: lower case, accents folded, a final 's
+ * dropped, apostrophes removed; and their Porter stems (as FTS5's porter
+ * tokenizer makes them). Pure.
+ */
+const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+
+export function normaliseWord(word: string): string {
+  // Most words are plain ASCII: skip Unicode decomposition for them.
+  const folded = /^[\x00-\x7f]*$/.test(word) ? word : word.normalize('NFKD').replace(/\p{M}+/gu, '');
+  return folded
+    .toLowerCase()
+    .replace(/['’]s$/, '')
+    .replace(/['’]/g, '');
+}
+
+const STEMS = new Map<string, string>();
+const MAX_CACHED_STEMS = 100_000;
+
+/** The Porter stem of a word (cached: snippets stem every word of every result). */
+export function stemOf(word: string): string {
+  let stem = STEMS.get(word);
+  if (stem === undefined) {
+    stem = stemmer(normaliseWord(word));
+    if (STEMS.size >= MAX_CACHED_STEMS) STEMS.clear();
+    STEMS.set(word, stem);
+  }
+  return stem;
+}
+
+export function wordsOf(text: string): string[] {
+  return (text.match(WORD) ?? []).map(normaliseWord).filter(Boolean);
+}
