@@ -41,7 +41,8 @@ export function isContentsLine(line: string): boolean {
 }
 
 const MONTH =
-  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?' +
+  '|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const DATE_LINE = new RegExp(
   `^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\\s+)?(?:\\d{1,2}(?:st|nd|rd|th)?\\s+)?${MONTH}` +
     `(?:\\s+\\d{1,2}(?:st|nd|rd|th)?,?)?\\s+\\d{4}$|^\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2,4}$|^\\d{4}-\\d{2}-\\d{2}$`,

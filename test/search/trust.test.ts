@@ -36,7 +36,7 @@ describe.skipIf(!HAS_SHARED)('results on the real corpus', () => {
     }
   });
 
-  it('apprent (being typed) and apprenticships (a typo) bring the National Apprenticeship Week passage first', async () => {
+  it('apprent (being typed) and apprenticships (a typo) bring the Apprenticeship Week passage first', async () => {
     for (const q of ['apprent', 'apprenticships']) {
       const res = await search(q);
       expect(res.results[0]!.text).toContain('National Apprenticeship Week began');
@@ -115,7 +115,7 @@ describe.skipIf(!HAS_SHARED)('results on the real corpus', () => {
     }
   });
 
-  it('where the per-document cap hides passages, the last hit of that document says how many and links to them', async () => {
+  it('where the per-document cap hides passages, its last hit says how many and links to them', async () => {
     const res = await search('young people', { per_doc: 1 });
     const capped = res.results.find((h) => h.more_in_document);
     expect(capped).toBeDefined();
