@@ -55,6 +55,12 @@ export const ConfigSchema = z.object({
   hnswEfConstruction: intFromEnv(10).default(300),
   /** Postings a lexical OR query may score before search asks for passages with all the words first. */
   lexicalBudget: intFromEnv(1_000).default(100_000),
+  /** Pseudo-relevance feedback (RM3): the first passages found that lend their words to the query (0 = off). */
+  feedbackDocs: intFromEnv(0).max(100).default(10),
+  /** Pseudo-relevance feedback: the words added to the query from those passages (0 = off). */
+  feedbackTerms: intFromEnv(0).max(200).default(20),
+  /** Pseudo-relevance feedback: the weight of the query as typed against the added words (1 = feedback off). */
+  feedbackWeight: z.coerce.number().min(0).max(1).default(0.5),
   /** Where `kb serve` listens. */
   host: z.string().min(1).default('127.0.0.1'),
   port: intFromEnv(0).max(65535).default(3000),
@@ -169,6 +175,9 @@ const ENV_NAMES: Record<keyof Config, string> = {
   hnswM: 'KB_HNSW_M',
   hnswEfConstruction: 'KB_HNSW_EF_CONSTRUCTION',
   lexicalBudget: 'KB_LEXICAL_BUDGET',
+  feedbackDocs: 'KB_FEEDBACK_DOCS',
+  feedbackTerms: 'KB_FEEDBACK_TERMS',
+  feedbackWeight: 'KB_FEEDBACK_WEIGHT',
   host: 'KB_HOST',
   port: 'KB_PORT',
   apiToken: 'KB_API_TOKEN',

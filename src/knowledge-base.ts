@@ -13,7 +13,7 @@ import { removeStaleFiles, verify, type VerifyReport } from './maintenance.js';
 import { documentView, type DocumentView } from './store/document-view.js';
 import { ask } from './search/ask.js';
 import { repeatsOf, similar } from './search/related.js';
-import { Searcher, type SearchOptions } from './search/searcher.js';
+import { Searcher, searchOptionsFrom, type SearchOptions } from './search/searcher.js';
 import { timeline } from './search/timeline-search.js';
 import type { SearchRequest } from './search/types.js';
 import type { RecordedEmbedder } from './store/meta.js';
@@ -79,7 +79,7 @@ export class KnowledgeBase {
         queryEmbedder: () => embeddings.queryEmbedder(),
         embedderInfo: () => embeddings.info(),
       },
-      { standingMinDocuments: config.repeatMinDocuments, lexicalBudget: config.lexicalBudget },
+      searchOptionsFrom(config),
     );
   }
 
@@ -121,11 +121,7 @@ export class KnowledgeBase {
 
   /** A searcher over this knowledge base with other search options (evaluation, benchmarks). */
   searcherWith(options: Partial<SearchOptions>): Searcher {
-    return new Searcher(this.searcher.parts, {
-      standingMinDocuments: this.config.repeatMinDocuments,
-      lexicalBudget: this.config.lexicalBudget,
-      ...options,
-    });
+    return new Searcher(this.searcher.parts, { ...searchOptionsFrom(this.config), ...options });
   }
 
   // ---- reads -----------------------------------------------------------------

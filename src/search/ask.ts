@@ -84,9 +84,8 @@ export async function ask(searcher: Searcher, embedder: Embedder | null, req: As
   if (!candidates.length) return done([]);
 
   const stems = [...query.stems];
-  const passages = searcher.parts.store.passages;
-  const total = passages.count();
-  const weights = new Map(stems.map((s) => [s, idf(passages.postings(s), total)]));
+  const total = searcher.parts.store.passages.count();
+  const weights = new Map(stems.map((s) => [s, idf(searcher.lexical.postings(s), total)]));
   for (const c of candidates) {
     const words = (c.text.match(/[\p{L}\p{N}]+/gu) ?? []).map(stemOf);
     c.coverage = coverage(words, weights);

@@ -3,6 +3,9 @@ import { coordinate, planLexical, type LexicalPlan } from './lexical-plan.js';
 import { stemOf } from '../text/terms.js';
 import { toConstraintQuery, toExcludedQuery, toFtsQuery, type ParsedQuery } from './query.js';
 import type { Constraint } from './semantic-leg.js';
+import { relevanceModel, weightedBm25, type FeedbackOptions, type TermCounts } from './feedback.js';
+import { BM25_WEIGHTS } from '../store/schema.js';
+import { wordsOf } from '../text/terms.js';
 import { hasFilters, type Filters, type PassageReads } from '../store/passage-reads.js';
 
 export interface LexicalOptions {
@@ -20,6 +23,10 @@ export const COMMON_WORD_POSTINGS = 10_000;
 /** Past this many candidates a filtered search stops widening (unless asked to be exhaustive). */
 const WIDEST = 100_000;
 
+/** Terms and passages whose counts are kept between searches, at most. */
+const CACHED_TERMS = 100_000;
+const CACHED_PASSAGES = 20_000;
+
 /** At most this many passages are read for a query's constraint (passages with a quoted term, or an excluded one). */
 const CONSTRAINT_LIMIT = 2_000_000;
 
@@ -35,6 +42,9 @@ export class LexicalLeg {
   private readonly options: LexicalOptions;
   private readonly generation: () => number;
   private counted = { generation: -1, count: 0 };
+  private length = { generation: -1, value: 1 };
+  /** Per generation: passages per term (FTS5 counts them by walking the term's postings) and passages' terms. */
+  private cache = { generation: -1, postings: new Map<string, number>(), terms: new Map<number, TermCounts>() };
 
   /** @param generation changes whenever passages may have changed (to recount them only then) */
   constructor(passages: PassageReads, options: LexicalOptions, generation: () => number) {
@@ -67,7 +77,7 @@ export class LexicalLeg {
     const { commonWordShare, commonWordPostings } = this.options;
     // Nothing to plan where no word could be common or costly.
     if (total * commonWordShare < commonWordPostings) return { all: null, any: query, cost: 0 };
-    return planLexical(query, (w) => this.passages.postings(stemOf(w)), total, {
+    return planLexical(query, (w) => this.postings(stemOf(w)), total, {
       commonWordShare,
       commonWordPostings,
       budget,
@@ -105,6 +115,105 @@ export class LexicalLeg {
       if (kept.length >= depth || rows.length < limit || (limit >= WIDEST && !exhaustive)) return kept.slice(0, depth);
       limit *= 4;
     }
+  }
+
+  /**
+   * The ranking with pseudo-relevance feedback (RM3, see feedback.ts): the
+   * first passages found expand the query, and the passages found are
+   * scored again with the expanded query's weights. `first` is the ranking
+   * before feedback.
+   *
+   * Only the passages the query found are scored again. Searching for the
+   * added words as well (as Anserini does) would bring passages with none of
+   * the query's words, which the page shows only when the meaning leg finds
+   * them close enough; on Cranfield's tuning queries it changed nDCG@10 by
+   * less than 0.002 while an OR over 20 more words made FTS5 read about
+   * 19,000 postings per query at 10,000 passages (24 ms against 3.6 ms).
+   */
+  rankWithFeedback(
+    query: ParsedQuery,
+    depth: number,
+    filters: Filters,
+    options: FeedbackOptions,
+  ): { ranked: Ranked[]; first: Ranked[] } {
+    const first = this.rank(query, depth, filters);
+    return { ranked: this.rescore(query, first, options), first };
+  }
+
+  private rescore(query: ParsedQuery, first: Ranked[], options: FeedbackOptions): Ranked[] {
+    if (first.length < 2) return first;
+    const terms = this.termsOf(first.map((r) => r.id));
+    const top = first.flatMap((r) => {
+      const passage = terms.get(r.id);
+      return passage ? [{ passage, score: r.score }] : [];
+    });
+    const typed = [...query.words, ...query.required.flat(2)].map(stemOf);
+    const model = relevanceModel(typed, top, options);
+    if (model.size === new Set(typed).size) return first;
+    const df = new Map([...model.keys()].map((t) => [t, this.postings(t)]));
+    const stats = {
+      total: this.passageCount(),
+      averageLength: this.averageLength(),
+      df: (t: string) => df.get(t) ?? 0,
+      weights: BM25_WEIGHTS,
+    };
+    return top
+      .map(({ passage }) => ({ id: passage.id, score: weightedBm25(passage, model, stats) }))
+      .sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+
+  /** Passages with a term (a Porter stem), kept for the generation of the passages. */
+  postings(term: string): number {
+    const cache = this.current();
+    let n = cache.postings.get(term);
+    if (n === undefined) {
+      n = this.passages.postings(term);
+      if (cache.postings.size >= CACHED_TERMS) cache.postings.clear();
+      cache.postings.set(term, n);
+    }
+    return n;
+  }
+
+  /** The stemmed terms of passages' title, section and text, kept for the generation of the passages. */
+  private termsOf(ids: number[]): Map<number, TermCounts> {
+    const cache = this.current();
+    const out = new Map<number, TermCounts>();
+    const missing = ids.filter((id) => {
+      const known = cache.terms.get(id);
+      if (known) out.set(id, known);
+      return !known;
+    });
+    for (const rec of this.passages.records(missing).values()) {
+      const counted: TermCounts = {
+        id: rec.id,
+        columns: [rec.title, rec.section ?? '', rec.text].map((text) => wordsOf(text).map(stemOf)),
+      };
+      if (cache.terms.size >= CACHED_PASSAGES) cache.terms.clear();
+      cache.terms.set(rec.id, counted);
+      out.set(rec.id, counted);
+    }
+    return out;
+  }
+
+  private current(): LexicalLeg['cache'] {
+    const generation = this.generation();
+    if (generation !== this.cache.generation) this.cache = { generation, postings: new Map(), terms: new Map() };
+    return this.cache;
+  }
+
+  /** Mean terms per passage (title, section and text), from a sample, measured again when passages change. */
+  private averageLength(): number {
+    const generation = this.generation();
+    if (generation !== this.length.generation) {
+      let next = 0x9e3779b9;
+      const sample = this.passages.sample(500, () => (next = (next * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+      const records = this.passages.records(sample.map((s) => s.id));
+      let terms = 0;
+      for (const rec of records.values())
+        terms += wordsOf(rec.title).length + wordsOf(rec.section ?? '').length + wordsOf(rec.text).length;
+      this.length = { generation, value: records.size ? terms / records.size : 1 };
+    }
+    return this.length.value;
   }
 
   /** Passages stored, recounted only when they may have changed. */

@@ -4,12 +4,13 @@ import type { Store } from '../store/store.js';
 import type { VectorIndex } from '../vector/vector-index.js';
 import { reciprocalRankFusion, weightedFusion, type Ranked } from './fusion.js';
 import { Hits, round, type Evidence } from './hits.js';
+import type { FeedbackOptions } from './feedback.js';
 import { MeaningFloors } from './meaning-floor.js';
 import { interpret, searchedText, type Lexicon } from './spelling.js';
 import { COMMON_WORD_POSTINGS, COMMON_WORD_SHARE, LexicalLeg } from './lexical-leg.js';
 import { hasTerms, parseQuery, type ParsedQuery } from './query.js';
 import { standingLast } from './repeated-text.js';
-import { DEFAULTS } from '../config.js';
+import { DEFAULTS, type Config } from '../config.js';
 import { SemanticLeg } from './semantic-leg.js';
 import type { Corrected, SearchRequest } from './types.js';
 
@@ -26,6 +27,8 @@ export interface SearchOptions {
   lexicalBudget: number;
   /** Documents that make repeated text standing text (KB_REPEAT_MIN_DOCUMENTS). */
   standingMinDocuments: number;
+  /** Pseudo-relevance feedback on the lexical leg (RM3), or none. */
+  feedback: FeedbackOptions | null;
 }
 
 export const DEFAULT_SEARCH: SearchOptions = {
@@ -36,7 +39,20 @@ export const DEFAULT_SEARCH: SearchOptions = {
   commonWordPostings: COMMON_WORD_POSTINGS,
   lexicalBudget: DEFAULTS.lexicalBudget,
   standingMinDocuments: DEFAULTS.repeatMinDocuments,
+  feedback: null,
 };
+
+/** The search options the configuration sets. */
+export function searchOptionsFrom(config: Config): Partial<SearchOptions> {
+  const feedbackOn = config.feedbackDocs > 0 && config.feedbackTerms > 0 && config.feedbackWeight < 1;
+  return {
+    standingMinDocuments: config.repeatMinDocuments,
+    lexicalBudget: config.lexicalBudget,
+    feedback: feedbackOn
+      ? { docs: config.feedbackDocs, terms: config.feedbackTerms, originalWeight: config.feedbackWeight }
+      : null,
+  };
+}
 
 /** What a searcher reads: the store, the vector index as it stands, and the embedder that makes query vectors. */
 export interface SearchParts {
@@ -83,7 +99,7 @@ export class Searcher {
     this.hits = new Hits(store.passages, this.options.standingMinDocuments);
     this.floors = new MeaningFloors(store);
     this.lexicon = {
-      postings: (stem) => store.passages.postings(stem),
+      postings: (stem) => this.lexical.postings(stem),
       startingWith: (prefix, limit) => store.vocabulary.startingWith(prefix, limit),
       alike: (word, spread) => store.vocabulary.alike(word, spread),
     };
@@ -135,7 +151,14 @@ export class Searcher {
     const depth = Math.max(50, req.k * 5);
     const none = { ranked: [], evidence: { lexical: new Set<number>(), similarity: new Map(), floor: null } };
     if (!hasTerms(query)) return none;
-    const lexical = req.mode === 'semantic' ? [] : this.lexical.rank(query, depth, req);
+    const feedback = this.options.feedback;
+    // `first`: the lexical ranking before feedback, the passages that have the query's words.
+    let lexical: Ranked[] = [];
+    let first: Ranked[] = [];
+    if (req.mode !== 'semantic') {
+      if (feedback) ({ ranked: lexical, first } = this.lexical.rankWithFeedback(query, depth, req, feedback));
+      else lexical = first = this.lexical.rank(query, depth, req);
+    }
     const constraint = req.mode === 'lexical' ? null : this.lexical.constraint(query);
     const semantic =
       req.mode === 'lexical'
@@ -143,7 +166,7 @@ export class Searcher {
         : await this.semantic.rank(query.text, depth, req, req.vector, constraint ?? undefined);
     const embedder = req.mode === 'lexical' ? null : this.parts.queryEmbedder();
     const evidence: Evidence = {
-      lexical: new Set(lexical.map((r) => r.id)),
+      lexical: new Set(first.map((r) => r.id)),
       similarity: new Map(semantic.map((r) => [r.id, r.score])),
       floor: embedder && semantic.length ? await this.floors.floor(embedder) : null,
     };
