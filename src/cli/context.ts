@@ -54,11 +54,12 @@ export function contextOf(
     offline: o.offline,
     ...extra,
   });
-  const log = createLogger(config.logLevel, (line) => streams.stderr.write(line + '\n'));
+  const out = createOutput(config.json, streams.stdout, streams.stderr);
+  const log = createLogger(config.logLevel, (line) => out.log(line));
   return {
     config,
     log,
-    out: createOutput(config.json, streams.stdout, streams.stderr),
+    out,
     requests: requestSchemas(config),
   };
 }

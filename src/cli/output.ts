@@ -1,9 +1,11 @@
-import cliProgress from 'cli-progress';
 import { printable } from '../errors.js';
 
 /**
  * Where the CLI writes: results to stdout (JSON lines with --json), logs and
- * progress to stderr. A progress bar only when stderr is a terminal.
+ * progress to stderr. A progress bar only when stderr is a terminal and the
+ * output is not JSON. On a terminal stdout and stderr share the screen, so
+ * the bar is cleared before any line is written and drawn again after it:
+ * no line is ever printed into the bar.
  */
 export interface Output {
   json: boolean;
@@ -12,6 +14,8 @@ export interface Output {
   /** Human text only (skipped with --json). */
   say(text: string): void;
   progress(total: number): Progress;
+  /** A log line on stderr (the logger writes through this). */
+  log(line: string): void;
 }
 
 export interface Progress {
@@ -24,37 +28,86 @@ export function createOutput(
   stdout: NodeJS.WritableStream = process.stdout,
   stderr: NodeJS.WriteStream = process.stderr,
 ): Output {
+  let active: Bar | null = null;
+  /** Writes a line with the bar (if one is drawn) cleared first and drawn again after. */
+  const around = (write: () => void) => {
+    if (!active) return write();
+    active.clear();
+    write();
+    active.draw();
+  };
   return {
     json,
     result(value, human) {
       // Human text never carries control characters from file names or documents (terminal escapes).
-      stdout.write((json ? JSON.stringify(value) : printable(human)) + '\n');
+      around(() => stdout.write((json ? JSON.stringify(value) : printable(human)) + '\n'));
     },
     say(text) {
-      if (!json) stdout.write(printable(text) + '\n');
+      if (!json) around(() => stdout.write(printable(text) + '\n'));
+    },
+    log(line) {
+      around(() => stderr.write(line + '\n'));
     },
     progress(total) {
-      if (!stderr.isTTY || total < 2) return { update() {}, stop() {} };
-      const bar = new cliProgress.SingleBar(
-        {
-          stream: stderr,
-          format: ' {bar} {value}/{total} {label}',
-          hideCursor: true,
-          clearOnComplete: true,
-          barsize: 30,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(total, 0, { label: '' });
+      if (json || !stderr.isTTY || total < 2) return { update() {}, stop() {} };
+      active?.clear();
+      const bar = new Bar(stderr, total);
+      active = bar;
       return {
         update(done, label) {
-          const clean = printable(label);
-          bar.update(done, { label: clean.length > 50 ? '…' + clean.slice(-49) : clean });
+          bar.set(done, printable(label));
         },
         stop() {
-          bar.stop();
+          bar.clear();
+          if (active === bar) active = null;
         },
       };
     },
   };
+}
+
+const WIDTH = 30;
+/** Redraws at most this often (a bar redrawn for every passage would cost more than the work). */
+const FRAME_MS = 80;
+
+/**
+ * A progress bar on one line of a terminal: drawn with a carriage return,
+ * never wider than the terminal (a wrapped line could not be cleared), and
+ * cleared to an empty line. No cursor saving or moving: lines written
+ * between draws stay where they are.
+ */
+class Bar {
+  private done = 0;
+  private label = '';
+  private drawn = false;
+  private last = 0;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly total: number,
+  ) {
+    this.draw();
+  }
+
+  set(done: number, label: string): void {
+    this.done = Math.min(done, this.total);
+    this.label = label;
+    const now = Date.now();
+    if (now - this.last >= FRAME_MS || this.done === this.total) this.draw();
+  }
+
+  draw(): void {
+    const filled = Math.round((this.done / this.total) * WIDTH);
+    const head = ` ${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)} ${this.done}/${this.total} `;
+    const room = Math.max(0, (this.stream.columns || 80) - head.length - 1);
+    const label = this.label.length > room ? '…' + this.label.slice(-(room - 1)) : this.label;
+    this.stream.write(`\r${head}${room > 1 ? label : ''}\x1b[K`);
+    this.drawn = true;
+    this.last = Date.now();
+  }
+
+  clear(): void {
+    if (this.drawn) this.stream.write('\r\x1b[2K');
+    this.drawn = false;
+  }
 }
