@@ -61,6 +61,8 @@ export const ConfigSchema = z.object({
   feedbackTerms: intFromEnv(0).max(200).default(20),
   /** Pseudo-relevance feedback: the weight of the query as typed against the added words (1 = feedback off). */
   feedbackWeight: z.coerce.number().min(0).max(1).default(0.5),
+  /** The knowledge base is the demo of fictional samples (`kb demo`): the page says so. */
+  demo: boolFromEnv.default(false),
   /** Where `kb serve` listens. */
   host: z.string().min(1).default('127.0.0.1'),
   port: intFromEnv(0).max(65535).default(3000),
@@ -178,6 +180,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   feedbackDocs: 'KB_FEEDBACK_DOCS',
   feedbackTerms: 'KB_FEEDBACK_TERMS',
   feedbackWeight: 'KB_FEEDBACK_WEIGHT',
+  demo: 'KB_DEMO',
   host: 'KB_HOST',
   port: 'KB_PORT',
   apiToken: 'KB_API_TOKEN',

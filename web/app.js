@@ -4,31 +4,8 @@
 const $ = (id) => document.getElementById(id);
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-export function longDate(iso) {
-  if (!iso) return null;
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${d} ${MONTHS[m - 1]} ${y}`;
-}
-
-/** "…" (Title, 10 March 2015, p. 3): the exact stored words and where they come from. */
-export function quoteText(text, c) {
-  const parts = [c.title, longDate(c.date), c.page ? `p. ${c.page}` : null].filter(Boolean);
-  return `"${text}" (${parts.join(', ')})`;
-}
+import { hintFor } from './hints.js';
+import { citationOf, longDate, markedWords, matchedSentences, MONTHS, quoteText } from './quote.js';
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -75,7 +52,7 @@ function showError(container, error) {
         'div',
         { class: 'govuk-error-summary__body' },
         el('p', { class: 'govuk-body' }, error.message),
-        error.hint ? el('p', { class: 'govuk-body' }, error.hint) : null,
+        el('p', { class: 'govuk-body' }, error.code ? hintFor(error) : error.hint),
       ),
     ),
   );
@@ -111,15 +88,31 @@ async function copy(text) {
   }
 }
 
-// ---- the active embedder ------------------------------------------------
-api('/api/health').then(
-  (h) => {
-    const e = h.embedder;
-    say('embedder-name', e ? `Search model: ${e.builtin ? 'built-in (offline)' : e.id}` : 'Search model: none yet');
-    $('builtin-notice').hidden = !(e && e.builtin);
-  },
-  () => say('embedder-name', 'Search model: unknown'),
-);
+// ---- what this knowledge base is: its model, a demo, or empty -------------------
+const NOTICE_HIDDEN = 'kb-builtin-notice-hidden';
+let documentCount = null;
+const loadHealth = () =>
+  api('/api/health').then(
+    (h) => {
+      const e = h.embedder;
+      say('embedder-name', e ? `Search model: ${e.builtin ? 'built-in (offline)' : e.id}` : 'Search model: none yet');
+      $('builtin-notice').hidden = !(e && e.builtin) || sessionStorage.getItem(NOTICE_HIDDEN) === '1';
+      $('demo-notice').hidden = !h.demo;
+      documentCount = h.counts.documents;
+      showEmpty();
+    },
+    () => say('embedder-name', 'Search model: unknown'),
+  );
+void loadHealth();
+$('builtin-notice-close').addEventListener('click', () => {
+  sessionStorage.setItem(NOTICE_HIDDEN, '1');
+  $('builtin-notice').hidden = true;
+  $('q').focus();
+});
+/** With no documents, the page says how to add them instead of searching nothing. */
+function showEmpty() {
+  $('empty').hidden = documentCount !== 0;
+}
 
 // ---- search view ---------------------------------------------------------
 const form = $('search-form');
@@ -265,7 +258,7 @@ function expander(label, hiddenLabel, box, load) {
       box.replaceChildren(...(await load()));
       loaded = true;
     } catch (error) {
-      box.replaceChildren(el('p', { class: 'govuk-body-s' }, `${error.message} ${error.hint ?? ''}`));
+      box.replaceChildren(el('p', { class: 'govuk-body-s' }, `${error.message} ${error.code ? hintFor(error) : ''}`));
     }
   });
   return button;
@@ -315,26 +308,48 @@ function relatedBox(hit) {
   return { button, box };
 }
 
-function copyButtonFor(hit) {
-  const button = el(
-    'button',
-    { type: 'button', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' },
-    'Copy quote',
-    el('span', { class: 'govuk-visually-hidden' }, ` from ${hit.citation.title}`),
-  );
-  button.addEventListener('click', async () => {
-    await copy(quoteText(hit.text, hit.citation));
-    say(
-      'status',
-      `Quote copied from ${hit.citation.title}${hit.citation.date ? `, ${longDate(hit.citation.date)}` : ''}.`,
+/** The text selected inside this result's passage, if any. */
+function selectedIn(item) {
+  const sel = document.getSelection();
+  if (!sel || sel.isCollapsed || !sel.rangeCount) return '';
+  const snippet = item.querySelector('.kb-snippet');
+  const range = sel.getRangeAt(0);
+  return snippet && snippet.contains(range.startContainer) && snippet.contains(range.endContainer)
+    ? sel.toString().trim()
+    : '';
+}
+
+/**
+ * Copy quote, and Copy with link: the sentences that matched (or exactly
+ * what the person selected in the passage) and the citation once.
+ */
+function copyButtonsFor(hit, item) {
+  const link = new URL(hit.citation.url, location.origin).href;
+  // Pressing a button can clear a selection: read it when the pointer goes down.
+  let selected = '';
+  const button = (label, withLink) => {
+    const b = el(
+      'button',
+      { type: 'button', class: 'govuk-button govuk-button--secondary', 'data-module': 'govuk-button' },
+      label,
+      el('span', { class: 'govuk-visually-hidden' }, ` from ${hit.citation.title}`),
     );
-  });
-  return button;
+    b.addEventListener('pointerdown', () => (selected = selectedIn(item())));
+    b.addEventListener('click', async () => {
+      const words = selectedIn(item()) || selected || matchedSentences(hit.text, markedWords(hit.snippet));
+      selected = '';
+      await copy(quoteText(words, hit.citation, withLink ? link : null));
+      say('status', `Quote copied${withLink ? ' with its link' : ''}: ${citationOf(hit.citation)}.`);
+    });
+    return b;
+  };
+  return [button('Copy quote', false), button('Copy with link', true)];
 }
 
 function resultItem(hit, q, tags = []) {
   const related = relatedBox(hit);
-  return el(
+  let item = null;
+  item = el(
     'li',
     { class: 'kb-result' },
     tags.length ? el('p', { class: 'govuk-body-s' }, tags) : null,
@@ -345,12 +360,13 @@ function resultItem(hit, q, tags = []) {
     el(
       'div',
       { class: 'kb-actions' },
-      copyButtonFor(hit),
+      copyButtonsFor(hit, () => item),
       documentLink(hit.citation, hit.passage_id, q),
       related.button,
     ),
     related.box,
   );
+  return item;
 }
 
 /** "2 more passages from this document match": a link to search that document alone. */
@@ -409,13 +425,18 @@ function monthLabel(month) {
   return `${MONTHS[m - 1]} ${y}`;
 }
 
-/** Mentions per month as bars: an SVG image whose title and description are its text alternative. */
-export function chart(months, query) {
-  const width = 960;
+/**
+ * Mentions per month as bars: an SVG image whose title and description are
+ * its text alternative. Drawn at the width it is shown at (`width`, CSS
+ * pixels), so its 12 px labels stay 12 px on a phone; labels are spaced to
+ * fit: months and their years over two years or less, else the years alone.
+ */
+export function chart(months, query, width = 960) {
+  width = Math.max(280, Math.min(960, Math.round(width)));
   const height = 220;
   const top = 20;
   const bottom = 40;
-  const left = 40;
+  const left = 36;
   const max = Math.max(1, ...months.map((m) => m.count));
   const slot = (width - left - 10) / Math.max(1, months.length);
   const bar = Math.max(2, Math.min(40, slot * 0.7));
@@ -431,6 +452,8 @@ export function chart(months, query) {
     {
       class: 'kb-chart',
       viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
       role: 'img',
       'aria-labelledby': 'chart-title chart-desc',
       focusable: 'false',
@@ -441,22 +464,25 @@ export function chart(months, query) {
     svg('text', { x: 5, y: top + 4 }, String(max)),
     svg('text', { x: 5, y: height - bottom }, '0'),
   );
-  const every = Math.max(1, Math.ceil(months.length / 12));
+  const label = (x, line, text) =>
+    image.append(svg('text', { x, y: height - bottom + 16 * line, 'text-anchor': 'middle' }, text));
+  // A label needs about 36 px (a month's three letters, or a year).
+  const years = months.length > 24;
+  const monthEvery = Math.max(1, Math.ceil(36 / slot));
+  const yearEvery = Math.max(1, Math.ceil(40 / (slot * 12)));
+  const firstYear = Number(months[0]?.month.slice(0, 4));
+  let lastYearX = -Infinity;
   months.forEach((m, i) => {
     const x = left + i * slot + (slot - bar) / 2;
     const h = scale(m.count);
     if (m.count) image.append(svg('rect', { class: 'kb-bar', x, y: height - bottom - h, width: bar, height: h }));
-    if (i % every === 0) {
-      const [y, mo] = m.month.split('-').map(Number);
-      image.append(
-        svg(
-          'text',
-          { x: x + bar / 2, y: height - bottom + 16, 'text-anchor': 'middle' },
-          `${MONTHS[mo - 1].slice(0, 3)}`,
-        ),
-      );
-      if (mo === 1 || i === 0)
-        image.append(svg('text', { x: x + bar / 2, y: height - bottom + 32, 'text-anchor': 'middle' }, String(y)));
+    const [y, mo] = m.month.split('-').map(Number);
+    const centre = x + bar / 2;
+    if (!years && i % monthEvery === 0) label(centre, 1, MONTHS[mo - 1].slice(0, 3));
+    const startsYear = mo === 1 || i === 0;
+    if (startsYear && (y - firstYear) % yearEvery === 0 && centre - lastYearX >= 40) {
+      label(centre, years ? 1 : 2, String(y));
+      lastYearX = centre;
     }
   });
   return { image, alt };
@@ -471,7 +497,8 @@ function renderTimeline(res, p) {
   if (!res.total) {
     say(
       'status',
-      `No passage has all the words “${res.query}”; ${res.meaning.length} close in meaning are listed, not counted.`,
+      `No passage has all the words “${res.query}”; ` +
+        `${res.meaning.length} close in meaning are listed, not counted.`,
     );
     $('results').replaceChildren(meaningSection(res, p));
     return;
@@ -483,7 +510,7 @@ function renderTimeline(res, p) {
     `${res.total} passage${res.total === 1 ? '' : 's'} say “${res.query}” in ${busy.length} ` +
       `month${busy.length === 1 ? '' : 's'}${res.undated.length ? `, ${res.undated.length} undated` : ''}`,
   );
-  const { image } = chart(res.months, res.query);
+  const { image } = chart(res.months, res.query, $('results').clientWidth);
   const table = el(
     'details',
     { class: 'govuk-details', 'data-module': 'govuk-details' },
@@ -827,7 +854,7 @@ $('upload-form').addEventListener('submit', async (e) => {
           {},
           el('strong', {}, `${r.file ?? r.source_id}: `),
           r.status === 'failed'
-            ? `not added. ${r.error.message} ${r.error.hint}`
+            ? `not added. ${r.error.message} ${hintFor(r.error)}`
             : `${r.status} as “${r.title}”` +
                 (r.published_at ? `, ${longDate(r.published_at)}` : '') +
                 `, ${r.passages} passages.`,
@@ -835,8 +862,9 @@ $('upload-form').addEventListener('submit', async (e) => {
       ),
     );
     $('files').value = '';
+    void loadHealth();
   } catch (error) {
-    say('upload-status', `Not added. ${error.message} ${error.hint ?? ''}`);
+    say('upload-status', `Not added. ${error.message} ${error.code ? hintFor(error) : (error.hint ?? '')}`);
   }
 });
 

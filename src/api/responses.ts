@@ -249,6 +249,8 @@ export const Health = z.object({
     reason: z.string().optional(),
   }),
   writes: z.enum(['token', 'loopback-only']),
+  /** A demo of fictional documents (`kb demo`, `npm start`), not a real record. */
+  demo: z.boolean(),
 });
 
 export type ErrorBody = z.infer<typeof ErrorBody>;

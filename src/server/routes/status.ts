@@ -28,6 +28,7 @@ export async function statusRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         counts: h.counts,
         index,
         writes: ctx.config.apiToken ? ('token' as const) : ('loopback-only' as const),
+        demo: ctx.config.demo,
       };
     },
   );
