@@ -39,6 +39,10 @@ export const ConfigSchema = z.object({
   modelsDir: z.string().min(1).optional(),
   /** Never download models. */
   offline: boolFromEnv.default(false),
+  /** Where models are downloaded from (a mirror or proxy may stand in for the Hugging Face hub). */
+  modelHost: z.string().url().default('https://huggingface.co/'),
+  /** After a failed download, hours before a command tries again (0: every command tries). */
+  modelRetryHours: z.coerce.number().min(0).default(24),
   /** Use the quantized ONNX file (onnx/model_quantized.onnx). */
   quantized: boolFromEnv.default(true),
   /** Query instruction for the model (default: bge's instruction for bge models, else none). */
@@ -169,6 +173,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   model: 'KB_MODEL',
   modelsDir: 'KB_MODELS_DIR',
   offline: 'KB_OFFLINE',
+  modelHost: 'KB_MODEL_HOST',
+  modelRetryHours: 'KB_MODEL_RETRY_HOURS',
   quantized: 'KB_QUANTIZED',
   queryInstruction: 'KB_QUERY_INSTRUCTION',
   embedThreads: 'KB_EMBED_THREADS',

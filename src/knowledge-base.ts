@@ -17,6 +17,7 @@ import { Searcher, searchOptionsFrom, type SearchOptions } from './search/search
 import { timeline } from './search/timeline-search.js';
 import type { SearchRequest } from './search/types.js';
 import type { RecordedEmbedder } from './store/meta.js';
+import type { ListedDocument } from './store/listing.js';
 import { Store } from './store/store.js';
 import type { DocumentKind, DocumentRow, StoreStats } from './store/types.js';
 import { IndexKeeper, type IndexState } from './vector/index-keeper.js';
@@ -178,7 +179,7 @@ export class KnowledgeBase {
     return repeatsOf(this.searcher, passageId, limit);
   }
 
-  documents(query: DocumentsQuery): { total: number; documents: DocumentRow[] } {
+  documents(query: DocumentsQuery): { total: number; documents: ListedDocument[] } {
     return this.store.read(() => this.store.listing.list(query));
   }
 

@@ -868,10 +868,75 @@ $('upload-form').addEventListener('submit', async (e) => {
   }
 });
 
+// ---- documents list --------------------------------------------------------------
+const KIND_NAMES = { bulletin: 'Bulletin', strategy: 'Strategy or plan', other: 'Document' };
+const PAGE_SIZE = 50;
+let listed = { query: null, offset: 0 };
+
+async function showDocuments(params, { more = false } = {}) {
+  for (const v of ['search-view', 'document-view']) $(v).hidden = true;
+  $('documents-view').hidden = false;
+  document.title = 'Documents – Council knowledge base';
+  const query = {};
+  for (const f of ['kind', 'from', 'to']) {
+    const v = params.get(f) ?? '';
+    $(`documents-${f}`).value = v;
+    if (v) query[f] = v;
+  }
+  if (!more) listed = { query, offset: 0 };
+  $('documents-error').replaceChildren();
+  say('documents-status', 'Loading…');
+  try {
+    const qs = new URLSearchParams({ ...listed.query, limit: String(PAGE_SIZE), offset: String(listed.offset) });
+    const res = await api(`/api/documents?${qs}`);
+    const rows = res.documents.map((d) =>
+      el(
+        'tr',
+        { class: 'govuk-table__row' },
+        el('td', { class: 'govuk-table__cell' }, el('a', { class: 'govuk-link', href: documentHref(d.id) }, d.title)),
+        el('td', { class: 'govuk-table__cell' }, KIND_NAMES[d.kind]),
+        el('td', { class: 'govuk-table__cell' }, longDate(d.published_at) ?? 'Undated'),
+        el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(d.passages)),
+      ),
+    );
+    if (more) $('documents-rows').append(...rows);
+    else $('documents-rows').replaceChildren(...rows);
+    listed.offset += res.documents.length;
+    $('documents-table').hidden = listed.offset === 0;
+    $('documents-more').hidden = listed.offset >= res.total;
+    const filtered = Object.keys(listed.query).length > 0;
+    say(
+      'documents-status',
+      res.total === 0
+        ? filtered
+          ? 'No documents match these filters.'
+          : 'No documents yet. Add them from the search page (Add documents), or run npx kb ingest FOLDER.'
+        : `${res.total} document${res.total === 1 ? '' : 's'}${filtered ? ' match' : ''}, newest first` +
+            (listed.offset < res.total ? `; showing ${listed.offset}.` : '.'),
+    );
+  } catch (error) {
+    say('documents-status', '');
+    showError('documents-error', error);
+  }
+}
+$('documents-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const s = new URLSearchParams();
+  for (const f of ['kind', 'from', 'to']) if ($(`documents-${f}`).value) s.set(f, $(`documents-${f}`).value);
+  history.pushState(null, '', `/documents${s.size ? `?${s}` : ''}`);
+  void showDocuments(s);
+});
+$('documents-kind').addEventListener('change', () => $('documents-form').requestSubmit());
+$('documents-more').addEventListener(
+  'click',
+  () => void showDocuments(new URLSearchParams(location.search), { more: true }),
+);
+
 // ---- document view -------------------------------------------------------------
 async function showDocument(id, params) {
-  $('search-view').hidden = true;
+  for (const v of ['search-view', 'documents-view']) $(v).hidden = true;
   $('document-view').hidden = false;
+  $('document-notice').replaceChildren();
   const back = params.get('q') ? `/?q=${encodeURIComponent(params.get('q'))}` : '/';
   $('back-link').setAttribute('href', back);
   try {
@@ -945,7 +1010,22 @@ async function showDocument(id, params) {
     if (t) {
       t.scrollIntoView({ block: 'center' });
       t.focus({ preventScroll: true });
-    } else $('doc-title').focus();
+    } else {
+      // A link to a passage the document no longer has (it was edited): say so, and show the document.
+      if (params.get('passage'))
+        $('document-notice').replaceChildren(
+          el(
+            'div',
+            { class: 'govuk-inset-text', id: 'passage-gone' },
+            'The passage this link pointed to is no longer in this document: the document has changed since. ',
+            params.get('q')
+              ? el('a', { class: 'govuk-link', href: `/?q=${encodeURIComponent(params.get('q'))}` }, 'Search again')
+              : 'Search again',
+            ' to find where the words are now.',
+          ),
+        );
+      $('doc-title').focus();
+    }
   } catch (error) {
     showError('document-error', error);
   }
@@ -953,9 +1033,17 @@ async function showDocument(id, params) {
 
 function route() {
   const m = /^\/documents\/(\d+)$/.exec(location.pathname);
+  for (const [id, on] of [
+    ['nav-search', location.pathname === '/'],
+    ['nav-documents', location.pathname.startsWith('/documents')],
+  ])
+    if (on) $(id).setAttribute('aria-current', 'page');
+    else $(id).removeAttribute('aria-current');
   if (m) return showDocument(m[1], new URLSearchParams(location.search));
+  if (location.pathname === '/documents') return showDocuments(new URLSearchParams(location.search));
   $('search-view').hidden = false;
   $('document-view').hidden = true;
+  $('documents-view').hidden = true;
   const s = new URLSearchParams(location.search);
   const p = {
     q: s.get('q') ?? '',

@@ -178,7 +178,7 @@ export const DocumentList = z.object({
   total: z.number().int(),
   limit: z.number().int(),
   offset: z.number().int(),
-  documents: z.array(DocumentMeta),
+  documents: z.array(DocumentMeta.extend({ passages: z.number().int().describe('Passages stored from it') })),
 });
 
 export const DocumentFull = z.object({

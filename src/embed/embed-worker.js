@@ -32,6 +32,7 @@ async function embed(extractor, texts) {
 
 async function load(id, key, o) {
   env.allowRemoteModels = Boolean(o.allowRemote);
+  if (o.remoteHost) env.remoteHost = o.remoteHost.endsWith('/') ? o.remoteHost : `${o.remoteHost}/`;
   env.allowLocalModels = true;
   env.localModelPath = o.localModelPath;
   env.cacheDir = o.cacheDir;

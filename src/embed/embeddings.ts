@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { KbError, toKbError } from '../errors.js';
+import { KbError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RecordedEmbedder } from '../store/meta.js';
 import type { Store } from '../store/store.js';
@@ -7,8 +7,8 @@ import { vectorToBlob } from '../vector/codec.js';
 import { BUILTIN_FAMILY, BuiltinEmbedder } from './builtin.js';
 import type { Embedder } from './embedder.js';
 import { deserialiseLsa, fitLsa, serialiseLsa, type LsaModel } from './lsa/lsa-model.js';
-import { isModelInstalled, locateModel } from './model-files.js';
-import { TransformersEmbedder, defaultQueryInstruction } from './transformers.js';
+import { chooseModel } from './choose-model.js';
+import type { TransformersEmbedder } from './transformers.js';
 
 export interface EmbedderInfo {
   id: string;
@@ -27,7 +27,16 @@ export interface SyncReport {
 /** What the embeddings keeper needs of the configuration. */
 export type EmbeddingsOptions = Pick<
   Config,
-  'embedder' | 'model' | 'modelsDir' | 'offline' | 'quantized' | 'queryInstruction' | 'embedThreads' | 'embedBatch'
+  | 'embedder'
+  | 'model'
+  | 'modelsDir'
+  | 'offline'
+  | 'modelHost'
+  | 'modelRetryHours'
+  | 'quantized'
+  | 'queryInstruction'
+  | 'embedThreads'
+  | 'embedBatch'
 >;
 
 /** The built-in embedder is fitted on at most this many passages (a random sample beyond). */
@@ -258,34 +267,4 @@ export function passageForEmbedding(title: string, section: string | null, text:
 
 function describeKind(kind: string): string {
   return kind === 'builtin' ? 'the built-in embedder' : kind;
-}
-
-/**
- * The transformers.js model to use, or null for the built-in embedder:
- * forced by KB_EMBEDDER, or (auto) the model when it is installed, or when
- * downloads are allowed and the download works. Falling back is logged.
- */
-async function chooseModel(options: EmbeddingsOptions, log: Logger): Promise<TransformersEmbedder | null> {
-  if (options.embedder === 'builtin') return null;
-  const location = locateModel(options.model, options.modelsDir);
-  const installed = isModelInstalled(location, options.quantized);
-  if (options.embedder === 'auto' && !installed && (options.offline || location.isPath)) {
-    log.info(`no model installed (${options.model}) and downloads are off: using the built-in embedder`);
-    return null;
-  }
-  try {
-    return await TransformersEmbedder.open({
-      model: options.model,
-      modelsDir: options.modelsDir,
-      offline: options.offline,
-      quantized: options.quantized,
-      threads: options.embedThreads,
-      batchSize: options.embedBatch,
-      queryInstruction: options.queryInstruction ?? defaultQueryInstruction(options.model),
-    });
-  } catch (err) {
-    if (options.embedder === 'transformers') throw err;
-    log.warn(`${toKbError(err).message}: using the built-in embedder`);
-    return null;
-  }
 }

@@ -90,3 +90,42 @@ export function importModel(source: string, modelsDir: string, name?: string): s
   fs.renameSync(temp, target);
   return id;
 }
+
+/**
+ * The last failed download, remembered in the models folder so that every
+ * command does not try (and wait for) the network again: which model, from
+ * which host, when, and why.
+ */
+export interface DownloadFailure {
+  model: string;
+  host: string;
+  at: string;
+  reason: string;
+}
+
+const DOWNLOAD_FAILURE_FILE = 'last-download-failure.json';
+
+export function lastDownloadFailure(modelsDir: string): DownloadFailure | null {
+  try {
+    const f = JSON.parse(fs.readFileSync(path.join(modelsDir, DOWNLOAD_FAILURE_FILE), 'utf8')) as DownloadFailure;
+    return typeof f.model === 'string' && typeof f.at === 'string' && !Number.isNaN(Date.parse(f.at)) ? f : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers a failed download (best effort: a read-only folder just means the next command tries again). */
+export function rememberDownloadFailure(modelsDir: string, failure: DownloadFailure): void {
+  try {
+    fs.mkdirSync(modelsDir, { recursive: true });
+    const file = path.join(modelsDir, DOWNLOAD_FAILURE_FILE);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(failure) + '\n');
+    fs.renameSync(`${file}.tmp`, file);
+  } catch {
+    // Not remembered: nothing else depends on it.
+  }
+}
+
+export function forgetDownloadFailure(modelsDir: string): void {
+  fs.rmSync(path.join(modelsDir, DOWNLOAD_FAILURE_FILE), { force: true });
+}

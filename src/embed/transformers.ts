@@ -10,6 +10,8 @@ export interface TransformersOptions {
   modelsDir: string;
   /** Refuse to download (transformers.js allowRemoteModels = false). */
   offline: boolean;
+  /** Where to download from (transformers.js env.remoteHost); the hub when absent. */
+  remoteHost?: string;
   quantized: boolean;
   threads: number;
   batchSize: number;
@@ -68,6 +70,7 @@ export class TransformersEmbedder implements Embedder {
             localModelPath: location.localModelPath,
             cacheDir: options.modelsDir,
             allowRemote: !options.offline && !location.isPath,
+            remoteHost: options.remoteHost,
             quantized: options.quantized,
             threads: options.threads,
           },

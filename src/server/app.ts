@@ -202,6 +202,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     wildcard: false,
     allowedPath: (p) => /^\/govuk-frontend\.min\.(css|js)(\.map)?$/.test(p),
   });
+  app.get('/documents', { schema: { hide: true } }, (_req, reply) => reply.sendFile('index.html', WEB_DIR));
   app.get(
     '/documents/:id',
     { schema: { hide: true, params: z.object({ id: z.coerce.number().int().positive() }) } },

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import xterm from '@xterm/headless';
 import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/program.js';
 import { ROOT, SAMPLES, tempDir } from '../helpers.js';
 
 const BIN = path.join(ROOT, 'src', 'bin', 'kb.js');
@@ -67,5 +69,39 @@ describe.skipIf(!HAS_SCRIPT)('the CLI on a terminal', () => {
     expect(code).toBe(0);
     expect(raw).not.toMatch(/░|█/);
     for (const line of raw.split(/\r?\n/).filter(Boolean)) expect(() => JSON.parse(line), line).not.toThrow();
+  });
+});
+
+describe('kb --help', () => {
+  it('every command has examples in its --help, and kb --version prints the version', async () => {
+    // In process: the same program the binary runs, without starting Node for each command.
+    const run = async (args: string[]) => {
+      let stdout = '';
+      const out = new Writable({
+        write(chunk, _enc, done) {
+          stdout += String(chunk);
+          done();
+        },
+      });
+      await main(args, { KB_OFFLINE: '1' }, out, process.stderr);
+      return { stdout };
+    };
+    const top = (await run(['--help'])).stdout;
+    const commands = [...top.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(commands.length).toBeGreaterThan(8);
+    const missing: string[] = [];
+    const check = async (path: string[]) => {
+      const help = (await run([...path, '--help'])).stdout;
+      if (!/\nExamples:\n {2}kb /.test(help)) missing.push(path.join(' '));
+      return help;
+    };
+    for (const c of commands) {
+      const help = await check([c]);
+      const sub = help.includes('\nCommands:\n') ? help.split('\nCommands:\n')[1]! : '';
+      for (const m of sub.matchAll(/^ {2}([a-z]+)\b/gm)) if (m[1] !== 'help') await check([c, m[1]!]);
+    }
+    expect(missing).toEqual([]);
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect((await run(['--version'])).stdout.trim()).toBe(version);
   });
 });

@@ -201,4 +201,48 @@ describe.skipIf(!HAS_CHROMIUM)('the page on the first screen', () => {
       await page.context().close();
     }
   });
+
+  it('the documents page lists every document, newest first, by kind, each opening its document', async () => {
+    const page = await open(`${samples}documents`, 1280, 800);
+    await page.waitForSelector('#documents-rows tr');
+    const api = (await (await fetch(`${samples}api/documents?limit=100`)).json()) as {
+      total: number;
+      documents: { id: number; title: string; kind: string; passages: number }[];
+    };
+    expect(await page.locator('#documents-rows tr').count()).toBe(api.total);
+    const titles = await page.locator('#documents-rows tr td:first-child').allTextContents();
+    expect(titles).toEqual(api.documents.map((d) => d.title));
+    const counts = await page.locator('#documents-rows tr td:last-child').allTextContents();
+    expect(counts).toEqual(api.documents.map((d) => String(d.passages)));
+    expect(await page.getAttribute('#nav-documents', 'aria-current')).toBe('page');
+    expect(await axe(page)).toEqual([]);
+    // By kind, through the form and in the address.
+    await page.selectOption('#documents-kind', 'strategy');
+    await expect.poll(() => page.url()).toContain('kind=strategy');
+    const strategies = api.documents.filter((d) => d.kind === 'strategy');
+    await expect.poll(() => page.locator('#documents-rows tr').count()).toBe(strategies.length);
+    await page.locator('#documents-rows a').first().click();
+    await page.waitForSelector('#doc-title:not(:empty)');
+    expect(strategies.map((d) => d.title)).toContain(await page.textContent('#doc-title'));
+    await page.goBack();
+    await expect.poll(() => page.locator('#documents-rows tr').count()).toBe(strategies.length);
+    // The header links here from the search page.
+    await page.goto(samples);
+    await page.click('#nav-documents');
+    await page.waitForSelector('#documents-rows tr');
+    expect(errorsOf(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a link to a passage the document no longer has opens the document with a notice saying so', async () => {
+    const api = (await (await fetch(`${samples}api/documents?limit=1`)).json()) as { documents: { id: number }[] };
+    const id = api.documents[0]!.id;
+    const page = await open(`${samples}documents/${id}?passage=999999&q=levy#passage-999999`, 390, 844);
+    await page.waitForSelector('#passage-gone');
+    expect(await page.textContent('#passage-gone')).toMatch(/no longer in this document/);
+    expect(await page.getAttribute('#passage-gone a', 'href')).toBe('/?q=levy');
+    expect(await page.locator('.kb-passage').count()).toBeGreaterThan(0);
+    expect(await axe(page)).toEqual([]);
+    await page.context().close();
+  });
 });

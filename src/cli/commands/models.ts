@@ -8,10 +8,16 @@ type Run = (action: (ctx: Context) => Promise<number | void>) => Promise<void>;
 export function modelCommands(program: Command, run: Run): void {
   const model = program
     .command('model')
-    .description('transformers.js models: status, pull (download), import (air-gapped install)');
+    .description('transformers.js models: status, pull (download), import (air-gapped install)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kb model status\n  kb model pull Xenova/bge-small-en-v1.5\n' +
+        '  kb model import /media/usb/bge-small-en-v1.5',
+    );
   model
     .command('status')
     .description('installed models, where they are, and which embedder is active')
+    .addHelpText('after', '\nExamples:\n  kb model status\n  kb --json model status')
     .action(() =>
       run(async (ctx) => {
         const { installedModels, locateModel, isModelInstalled } = await import('../../embed/model-files.js');
@@ -58,6 +64,7 @@ export function modelCommands(program: Command, run: Run): void {
     .command('pull')
     .description('download a model into the models folder (needs internet)')
     .argument('[id]', 'model id', undefined)
+    .addHelpText('after', '\nExamples:\n  kb model pull\n  kb model pull Xenova/bge-small-en-v1.5')
     .action((id: string | undefined) =>
       run(async (ctx) => {
         const { TransformersEmbedder } = await import('../../embed/transformers.js');
@@ -67,6 +74,7 @@ export function modelCommands(program: Command, run: Run): void {
           model: modelId,
           modelsDir: ctx.config.modelsDir,
           offline: false,
+          remoteHost: ctx.config.modelHost,
           quantized: ctx.config.quantized,
           threads: 1,
           batchSize: 1,
@@ -79,6 +87,8 @@ export function modelCommands(program: Command, run: Run): void {
             }
           },
         });
+        const { forgetDownloadFailure } = await import('../../embed/model-files.js');
+        forgetDownloadFailure(ctx.config.modelsDir);
         ctx.out.result(
           { model: modelId, dim: embedder.dim, dir: ctx.config.modelsDir },
           `${modelId} installed in ${ctx.config.modelsDir} (${embedder.dim} dimensions)`,
