@@ -47,6 +47,10 @@ export const ConfigSchema = z.object({
   quantized: boolFromEnv.default(true),
   /** Query instruction for the model (default: bge's instruction for bge models, else none). */
   queryInstruction: z.string().optional(),
+  /** Prefix for passages (default: the model's files or family, e.g. "passage: " for e5). */
+  passagePrefix: z.string().optional(),
+  /** Pooling: auto (the model's files or family: CLS for bge, else mean), cls or mean. */
+  pooling: z.enum(['auto', 'cls', 'mean']).default('auto'),
   /** onnxruntime threads for embedding. */
   embedThreads: intFromEnv(1).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
   /** Passages embedded per call. */
@@ -177,6 +181,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   modelRetryHours: 'KB_MODEL_RETRY_HOURS',
   quantized: 'KB_QUANTIZED',
   queryInstruction: 'KB_QUERY_INSTRUCTION',
+  passagePrefix: 'KB_PASSAGE_PREFIX',
+  pooling: 'KB_POOLING',
   embedThreads: 'KB_EMBED_THREADS',
   embedBatch: 'KB_EMBED_BATCH',
   hnswEf: 'KB_HNSW_EF',

@@ -8,7 +8,7 @@ import {
   locateModel,
   rememberDownloadFailure,
 } from './model-files.js';
-import { TransformersEmbedder, defaultQueryInstruction } from './transformers.js';
+import { TransformersEmbedder } from './transformers.js';
 
 /**
  * The transformers.js model to use, or null for the built-in embedder:
@@ -49,7 +49,9 @@ export async function chooseModel(options: EmbeddingsOptions, log: Logger): Prom
       quantized: options.quantized,
       threads: options.embedThreads,
       batchSize: options.embedBatch,
-      queryInstruction: options.queryInstruction ?? defaultQueryInstruction(options.model),
+      queryInstruction: options.queryInstruction,
+      passagePrefix: options.passagePrefix,
+      pooling: options.pooling,
     });
     if (download) forgetDownloadFailure(options.modelsDir);
     return model;

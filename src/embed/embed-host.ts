@@ -1,7 +1,15 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 
 type Progress = { file: string; loaded: number; total: number; status: string };
-type Reply = { id: number; dim?: number; vectors?: Float32Array[]; error?: string; progress?: Progress };
+type Reply = {
+  id: number;
+  dim?: number;
+  maxTokens?: number;
+  vectors?: Float32Array[];
+  overLimit?: number;
+  error?: string;
+  progress?: Progress;
+};
 /** Queries are answered before document batches waiting in the same worker. */
 export type Priority = 'query' | 'document';
 

@@ -2,7 +2,8 @@
 // loaded by only one thread of a process), so embedding never blocks the
 // event loop. Plain JavaScript, loaded the same way by the CLI, the server
 // and the tests. Requests, answered with the same id:
-//   { id, op: 'load', key, options: { modelName, localModelPath, cacheDir, allowRemote, quantized, threads } }
+//   { id, op: 'load', key, options: { modelName, localModelPath, cacheDir, allowRemote, remoteHost, quantized,
+//                                     threads, pooling } }
 //        -> { id, dim } | { id, error }      (progress: { id, progress })
 //   { id, op: 'embed', key, texts, priority } -> { id, vectors } | { id, error }   (priority 'query' goes first)
 //   { id, op: 'unload', key }       -> { id }
@@ -10,6 +11,8 @@ import { parentPort } from 'node:worker_threads';
 import { env, pipeline } from '@xenova/transformers';
 
 const pipelines = new Map();
+/** Each loaded model's pooling ('cls' or 'mean'), as its family was trained. */
+const poolings = new WeakMap();
 let threads = 1;
 
 // transformers.js 2.x passes no session options to onnxruntime-node; wrap
@@ -21,8 +24,33 @@ if (ort?.InferenceSession?.create) {
     create(model, { ...options, intraOpNumThreads: threads, interOpNumThreads: 1 });
 }
 
+/**
+ * The tokens a model reads. A tokenizer whose model_max_length is the
+ * "no limit" placeholder (1e30) would send onnxruntime sequences longer than
+ * its position table and fail the batch: the model's own limit stands in.
+ */
+function fixTokenLimit(extractor) {
+  const tokenizer = extractor.tokenizer;
+  const positions = extractor.model?.config?.max_position_embeddings;
+  if (!(tokenizer.model_max_length > 0 && tokenizer.model_max_length <= 100_000))
+    tokenizer.model_max_length = positions > 0 ? positions : 512;
+  return tokenizer.model_max_length;
+}
+
+/** How many of the texts are longer than the model reads (transformers.js cuts them at its limit). */
+function overLimit(extractor, texts) {
+  const limit = extractor.tokenizer.model_max_length;
+  let n = 0;
+  for (const t of texts) if (extractor.tokenizer.encode(t).length > limit) n++;
+  return n;
+}
+
 async function embed(extractor, texts) {
-  const output = await extractor(texts, { pooling: 'mean', normalize: true });
+  const output = await extractor(texts, {
+    pooling: poolings.get(extractor) ?? 'mean',
+    normalize: true,
+    truncation: true,
+  });
   const [batch, dim] = output.dims;
   const vectors = [];
   for (let i = 0; i < batch; i++) vectors.push(Float32Array.from(output.data.subarray(i * dim, (i + 1) * dim)));
@@ -48,9 +76,11 @@ async function load(id, key, o) {
         });
     },
   });
+  const maxTokens = fixTokenLimit(extractor);
   pipelines.set(key, extractor);
+  poolings.set(extractor, o.pooling === 'cls' ? 'cls' : 'mean');
   const [probe] = await embed(extractor, ['dimension probe']);
-  return { dim: probe.length };
+  return { dim: probe.length, maxTokens };
 }
 
 /** Requests waiting, answered one at a time: queries first, then the rest in order (loads change global settings). */
@@ -64,8 +94,9 @@ async function handle(msg) {
       const extractor = pipelines.get(msg.key);
       if (!extractor) throw new Error('model not loaded');
       const vectors = await embed(extractor, msg.texts);
+      const cut = msg.priority === 'query' ? 0 : overLimit(extractor, msg.texts);
       parentPort.postMessage(
-        { id: msg.id, vectors },
+        { id: msg.id, vectors, overLimit: cut },
         vectors.map((v) => v.buffer),
       );
     } else if (msg.op === 'unload') {

@@ -11,6 +11,11 @@ export interface Embedder {
   /** True for the built-in offline embedder, which the page flags. */
   readonly builtin: boolean;
   embedDocuments(texts: string[]): Promise<Float32Array[]>;
+  /**
+   * Texts embedded so far that were longer than the model reads (their end
+   * is not in their vector), and that limit in tokens; for models with one.
+   */
+  readonly overLimit?: { texts: number; tokens: number };
   embedQuery(text: string): Promise<Float32Array>;
   close(): Promise<void>;
 }

@@ -35,6 +35,8 @@ export type EmbeddingsOptions = Pick<
   | 'modelRetryHours'
   | 'quantized'
   | 'queryInstruction'
+  | 'passagePrefix'
+  | 'pooling'
   | 'embedThreads'
   | 'embedBatch'
 >;
@@ -228,6 +230,7 @@ export class Embeddings {
     if (total === 0) return 0;
     let done = 0;
     let after = 0;
+    const cutBefore = embedder.overLimit?.texts ?? 0;
     for (;;) {
       const rows = this.store.read(() => this.store.embeddings.missing(embedder.id, after, BATCH));
       if (rows.length === 0) break;
@@ -244,6 +247,13 @@ export class Embeddings {
       done += rows.length;
       onProgress?.(done, total);
     }
+    const cut = (embedder.overLimit?.texts ?? 0) - cutBefore;
+    if (cut > 0)
+      this.log.warn(
+        `${cut} of ${done} passages are longer than the ${embedder.overLimit!.tokens} tokens ${embedder.id} reads: ` +
+          `the meaning of their end is not in their vectors (searching by words still finds every word). ` +
+          `Smaller passages (KB_PASSAGE_MAX_WORDS) avoid it.`,
+      );
     return done;
   }
 

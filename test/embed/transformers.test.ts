@@ -39,7 +39,8 @@ describe('transformers.js embedder on a generated model, offline', () => {
 
   it('detects the dimension and names the model', () => {
     expect(embedder.dim).toBe(24);
-    expect(embedder.id).toBe('transformers:tiny-bert');
+    // The name, and a fingerprint of the ONNX file and the settings (pooling, prefixes).
+    expect(embedder.id).toMatch(/^transformers:tiny-bert@[0-9a-f]{12}$/);
     expect(embedder.builtin).toBe(false);
   });
 
@@ -67,6 +68,131 @@ describe('transformers.js embedder on a generated model, offline', () => {
     const [q, near, far] = await embedder.embedDocuments(['apprenticeship', 'employers training', 'absence']);
     const cos = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
     expect(cos(q!, near!)).toBeGreaterThan(cos(q!, far!));
+  });
+});
+
+/** The [CLS] row, L2-normalised: what CLS pooling gives (the fixture's graph returns each token's row). */
+function clsOf(model: TinyModel): number[] {
+  const id = model.vocab.indexOf('[CLS]');
+  const v = [...model.table.subarray(id * model.dim, (id + 1) * model.dim)];
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+describe('each model family run as its model card says', () => {
+  const open = (dir: string, extra: Partial<Parameters<typeof TransformersEmbedder.open>[0]> = {}) =>
+    TransformersEmbedder.open({
+      model: dir,
+      modelsDir: tempDir(),
+      offline: true,
+      quantized: true,
+      threads: 1,
+      batchSize: 4,
+      ...extra,
+    });
+  const close = (a: Float32Array, b: number[]) => [...a].every((x, i) => Math.abs(x - b[i]!) < 1e-5);
+
+  it('bge is CLS-pooled with its query instruction; gte and MiniLM are mean-pooled', async () => {
+    const bgeModel = makeTinyModel(path.join(tempDir(), 'bge-small-en-v1.5'), { dim: 16 });
+    const bge = await open(bgeModel.dir);
+    const [a, b] = await bge.embedDocuments(['apprenticeship training', 'school attendance']);
+    // CLS pooling reads the first token's output alone; mean pooling would differ between these texts.
+    expect(close(a!, clsOf(bgeModel))).toBe(true);
+    expect(close(b!, clsOf(bgeModel))).toBe(true);
+    expect(bge.settings).toMatchObject({ pooling: 'cls', passagePrefix: '', source: 'model family' });
+    expect(bge.settings.queryPrefix).toMatch(/^Represent this sentence for searching relevant passages: $/);
+    expect(bge.description).toMatch(/CLS pooling/);
+    await bge.close();
+    for (const name of ['gte-small', 'all-MiniLM-L6-v2']) {
+      const m = makeTinyModel(path.join(tempDir(), name), { dim: 16 });
+      const e = await open(m.dir);
+      const [v] = await e.embedDocuments(['apprenticeship training']);
+      expect(close(v!, expected(m, ['apprenticeship', 'training'])), name).toBe(true);
+      expect(e.settings).toMatchObject({ pooling: 'mean', queryPrefix: '', passagePrefix: '' });
+      await e.close();
+    }
+  });
+
+  it("a folder's 1_Pooling and sentence-transformers prompts win over its name", async () => {
+    const m = makeTinyModel(path.join(tempDir(), 'my-model'), { dim: 16, extra: ['find', 'doc', 'the', 'of'] });
+    fs.mkdirSync(path.join(m.dir, '1_Pooling'));
+    fs.writeFileSync(
+      path.join(m.dir, '1_Pooling', 'config.json'),
+      JSON.stringify({ word_embedding_dimension: 16, pooling_mode_cls_token: true, pooling_mode_mean_tokens: false }),
+    );
+    fs.writeFileSync(
+      path.join(m.dir, 'config_sentence_transformers.json'),
+      JSON.stringify({ prompts: { query: 'find ', document: 'doc ' } }),
+    );
+    const e = await open(m.dir);
+    expect(e.settings).toEqual({ pooling: 'cls', queryPrefix: 'find ', passagePrefix: 'doc ', source: 'model files' });
+    const [v] = await e.embedDocuments(['of the']);
+    expect(close(v!, clsOf(m))).toBe(true);
+    await e.close();
+    // KB_POOLING and the prefixes set by hand win over the files.
+    const forced = await open(m.dir, { pooling: 'mean', queryInstruction: '', passagePrefix: '' });
+    const [w] = await forced.embedDocuments(['of the']);
+    expect(close(w!, expected(m, ['of', 'the']))).toBe(true);
+    expect(forced.id).not.toBe(e.id);
+    await forced.close();
+  });
+
+  it('e5 and nomic get their prefixes on the right side: queries one, passages the other', async () => {
+    const words = ['query', 'passage', 'search', '_', 'document', 'apprentice'];
+    for (const [name, query, passage] of [
+      ['multilingual-e5-small', ['query', '[UNK]'], ['passage', '[UNK]']],
+      ['nomic-embed-text-v1.5', ['search', '_', 'query', '[UNK]'], ['search', '_', 'document', '[UNK]']],
+    ] as const) {
+      const m = makeTinyModel(path.join(tempDir(), name), { dim: 16, extra: words });
+      const e = await open(m.dir);
+      expect(e.settings.pooling).toBe('mean');
+      const q = await e.embedQuery('apprentice');
+      expect(close(q, expected(m, [...query, 'apprentice'])), `${name} query`).toBe(true);
+      const [d] = await e.embedDocuments(['apprentice']);
+      expect(close(d!, expected(m, [...passage, 'apprentice'])), `${name} passage`).toBe(true);
+      await e.close();
+    }
+  });
+
+  it('the id fingerprints the ONNX file: another model in a folder of the same name is another embedder', async () => {
+    const parent = tempDir();
+    const a = makeTinyModel(path.join(parent, 'same-name'), { dim: 16 });
+    const first = await open(a.dir);
+    await first.close();
+    fs.rmSync(a.dir, { recursive: true });
+    makeTinyModel(path.join(parent, 'same-name'), { dim: 16, groups: [['apprentice', 'school']] });
+    const second = await open(a.dir);
+    expect(second.id.split('@')[0]).toBe(first.id.split('@')[0]);
+    expect(second.id).not.toBe(first.id);
+    await second.close();
+  });
+});
+
+describe('token limits', () => {
+  it("a placeholder model_max_length yields to the model's limit; longer texts are counted, not hidden", async () => {
+    const m = makeTinyModel(path.join(tempDir(), 'long-limit'), { dim: 16 });
+    const edit = (file: string, change: Record<string, unknown>) => {
+      const f = path.join(m.dir, file);
+      fs.writeFileSync(f, JSON.stringify({ ...JSON.parse(fs.readFileSync(f, 'utf8')), ...change }));
+    };
+    edit('tokenizer_config.json', { model_max_length: 1e30 });
+    edit('config.json', { max_position_embeddings: 8 });
+    const e = await TransformersEmbedder.open({
+      model: m.dir,
+      modelsDir: tempDir(),
+      offline: true,
+      quantized: true,
+      threads: 1,
+      batchSize: 4,
+    });
+    expect(e.overLimit).toEqual({ texts: 0, tokens: 8 });
+    const long = 'apprentice school pupils training skills employer plan the of and';
+    const [a, b, short] = await e.embedDocuments([`${long} attendance`, `${long} absence`, 'apprentice school']);
+    // Beyond 8 tokens nothing reaches the vector: the two long texts are alike, and both are counted.
+    expect([...a!]).toEqual([...b!]);
+    expect(short).toBeDefined();
+    expect(e.overLimit.texts).toBe(2);
+    await e.close();
   });
 });
 
