@@ -51,8 +51,8 @@ export const ConfigSchema = z.object({
   passagePrefix: z.string().optional(),
   /** Pooling: auto (the model's files or family: CLS for bge, else mean), cls or mean. */
   pooling: z.enum(['auto', 'cls', 'mean']).default('auto'),
-  /** onnxruntime threads for embedding. */
-  embedThreads: intFromEnv(1).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
+  /** onnxruntime threads for embedding (1 leaves the other cores to searches; more on a machine that only ingests). */
+  embedThreads: intFromEnv(1).max(64).default(1),
   /** Passages embedded per call. */
   embedBatch: intFromEnv(1).default(32),
   /** HNSW search breadth (recall against speed). */

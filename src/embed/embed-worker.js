@@ -7,7 +7,10 @@
 //        -> { id, dim } | { id, error }      (progress: { id, progress })
 //   { id, op: 'embed', key, texts, priority } -> { id, vectors } | { id, error }   (priority 'query' goes first)
 //   { id, op: 'unload', key }       -> { id }
+import fs from 'node:fs';
+import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import ortNode from 'onnxruntime-node';
 import { env, pipeline } from '@xenova/transformers';
 
 const pipelines = new Map();
@@ -15,13 +18,33 @@ const pipelines = new Map();
 const poolings = new WeakMap();
 let threads = 1;
 
-// transformers.js 2.x passes no session options to onnxruntime-node; wrap
-// session creation so its thread pools are capped.
-const ort = env.backends.onnx;
-if (ort?.InferenceSession?.create) {
-  const create = ort.InferenceSession.create.bind(ort.InferenceSession);
-  ort.InferenceSession.create = (model, options = {}) =>
-    create(model, { ...options, intraOpNumThreads: threads, interOpNumThreads: 1 });
+// transformers.js 2.x creates every session from the model file's bytes with
+// no session options, and onnxruntime-node 1.14 ignores the options of a
+// session created from bytes (microsoft/onnxruntime#17377): its thread pool
+// would take every core. So session creation is wrapped: the session is made
+// from the file being loaded, by path, with one intra-op thread pool of
+// KB_EMBED_THREADS threads and no inter-op pool.
+let sessionFile = null;
+const Session = ortNode.InferenceSession;
+const createSession = Session.create.bind(Session);
+Session.create = (model, options = {}) => {
+  // onnxruntime-node runs on the CPU only: the 'wasm' fallback transformers.js lists is for browsers.
+  const opts = {
+    ...options,
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+  };
+  const byPath = model instanceof Uint8Array && sessionFile !== null && fs.existsSync(sessionFile);
+  return createSession(byPath ? sessionFile : model, opts);
+};
+
+/** The ONNX file transformers.js will read for a model: the local folder first, then the download cache. */
+function onnxPath(o) {
+  const file = path.join('onnx', o.quantized ? 'model_quantized.onnx' : 'model.onnx');
+  const local = path.join(o.localModelPath, o.modelName, file);
+  return fs.existsSync(local) ? local : path.join(o.cacheDir, o.modelName, file);
 }
 
 /**
@@ -65,7 +88,8 @@ async function load(id, key, o) {
   env.localModelPath = o.localModelPath;
   env.cacheDir = o.cacheDir;
   env.useFSCache = true;
-  threads = o.threads;
+  threads = Math.max(1, o.threads | 0);
+  sessionFile = onnxPath(o);
   const extractor = await pipeline('feature-extraction', o.modelName, {
     quantized: o.quantized,
     progress_callback: (p) => {
@@ -77,6 +101,7 @@ async function load(id, key, o) {
     },
   });
   const maxTokens = fixTokenLimit(extractor);
+  sessionFile = null;
   pipelines.set(key, extractor);
   poolings.set(extractor, o.pooling === 'cls' ? 'cls' : 'mean');
   const [probe] = await embed(extractor, ['dimension probe']);

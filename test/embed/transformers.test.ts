@@ -196,6 +196,38 @@ describe('token limits', () => {
   });
 });
 
+describe('threads', () => {
+  // onnxruntime starts threads - 1 workers for a session's intra-op pool (the caller is the last one); counted in
+  // /proc, where Linux lists every thread of this process.
+  it.runIf(fs.existsSync('/proc/self/task'))('KB_EMBED_THREADS sets the threads onnxruntime runs', async () => {
+    const tasks = () => fs.readdirSync('/proc/self/task').length;
+    const open = (threads: number) =>
+      TransformersEmbedder.open({
+        model: makeTinyModel(path.join(tempDir(), 'threads'), { dim: 16 }).dir,
+        modelsDir: tempDir(),
+        offline: true,
+        quantized: true,
+        threads,
+        batchSize: 4,
+      });
+    const warm = await open(1);
+    await warm.embedDocuments(['apprentice']);
+    const started: Record<number, number[]> = { 1: [], 3: [] };
+    const opened = [warm];
+    for (const threads of [1, 3, 1, 3]) {
+      const before = tasks();
+      const e = await open(threads);
+      opened.push(e);
+      await e.embedDocuments(['apprentice school']);
+      started[threads]!.push(tasks() - before);
+    }
+    // Another thread of this process may start meanwhile: the fewest seen is the session's.
+    expect(Math.min(...started[1]!)).toBe(0);
+    expect(Math.min(...started[3]!)).toBe(2);
+    for (const e of opened) await e.close();
+  });
+});
+
 describe('model folders', () => {
   it('refuses an incomplete folder with a message naming what is missing', async () => {
     const model = makeTinyModel(path.join(tempDir(), 'broken'));
