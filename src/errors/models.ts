@@ -16,6 +16,11 @@ export const MODELS_ERRORS = {
       'Copy the whole model folder: config.json, tokenizer.json, tokenizer_config.json and ' +
       'onnx/model_quantized.onnx (or onnx/model.onnx with KB_QUANTIZED=0).',
   },
+  NO_EMBEDDER_YET: {
+    status: 409,
+    message: 'There is no embedder yet in {dir}: the built-in one is fitted on the first documents stored',
+    hint: 'Add documents with `kb ingest PATH…`, or install a model (`kb model import DIR`).',
+  },
   MODEL_LOAD_FAILED: {
     status: 503,
     message: 'The model {model} could not be loaded: {detail}',

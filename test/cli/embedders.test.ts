@@ -93,4 +93,33 @@ describe('kb with no model, with a local model, after damage, and models for air
         .stderr,
     ).toMatch(/embedder: transformers:council\/tiny@[0-9a-f]{12} \(8 dimensions\)/);
   });
+
+  it('kb embed prints the vector the model itself computes, for a passage and for a query', () => {
+    const data = tempDir();
+    const model = makeTinyModel(path.join(tempDir(), 'tiny-bert'), { dim: 16 });
+    const env = { KB_MODEL: model.dir, KB_QUERY_INSTRUCTION: 'what ' };
+    expect(kb(['--data', data, 'ingest', path.join(SAMPLES, '2024-01-09-weekly-update.txt')], env).code).toBe(0);
+    // What the ONNX graph computes: the mean of the tokens' rows ([CLS] … [SEP]), L2-normalised.
+    const mean = (tokens: string[]) => {
+      const ids = ['[CLS]', ...tokens, '[SEP]'].map((t) => model.vocab.indexOf(t));
+      const v = Array.from({ length: model.dim }, (_, j) =>
+        ids.reduce((s, id) => s + model.table[id * model.dim + j]!, 0),
+      );
+      const norm = Math.hypot(...v);
+      return v.map((x) => x / norm);
+    };
+    const passage = kb(['--data', data, '--json', 'embed', 'apprentice', 'school'], env).json()[0]!;
+    expect(passage).toMatchObject({
+      embedder: expect.stringMatching(/^transformers:tiny-bert@/),
+      dim: 16,
+      as: 'passage',
+    });
+    passage.vector.forEach((x: number, i: number) => expect(x).toBeCloseTo(mean(['apprentice', 'school'])[i]!, 5));
+    const query = kb(['--data', data, '--json', 'embed', '--query', 'apprentice'], env).json()[0]!;
+    expect(query.as).toBe('query');
+    query.vector.forEach((x: number, i: number) => expect(x).toBeCloseTo(mean(['what', 'apprentice'])[i]!, 5));
+    // With no embedder yet, it says so.
+    const none = kb(['--data', tempDir(), '--json', 'embed', 'x'], { KB_EMBEDDER: 'builtin' });
+    expect(none.json()[0]!.error.code).toBe('NO_EMBEDDER_YET');
+  });
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Store } from '../../store/store.js';
-import type { Context } from '../context.js';
+import { KbError } from '../../errors.js';
+import { withKb, type Context } from '../context.js';
 
 type Run = (action: (ctx: Context) => Promise<number | void>) => Promise<void>;
 
@@ -112,5 +113,35 @@ export function modelCommands(program: Command, run: Run): void {
             `embedder made the stored vectors)`,
         );
       }),
+    );
+
+  program
+    .command('embed')
+    .description('the vector the active embedder gives one text (a diagnostic for scripts)')
+    .argument('<text...>', 'the text')
+    .option('--query', 'embed it as a search query (with the query prefix), not as a passage')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kb --json embed apprenticeship levy\n' +
+        '  kb --json embed --query what did we say about apprenticeships',
+    )
+    .action((words: string[], opts: { query?: boolean }) =>
+      run((ctx) =>
+        withKb(
+          ctx,
+          async (kb) => {
+            const embedder = kb.queryEmbedder();
+            if (!embedder) throw new KbError('NO_EMBEDDER_YET', { dir: ctx.config.dataDir });
+            const text = words.join(' ');
+            const vector = opts.query ? await embedder.embedQuery(text) : (await embedder.embedDocuments([text]))[0]!;
+            ctx.out.result(
+              { embedder: embedder.id, dim: embedder.dim, as: opts.query ? 'query' : 'passage', vector: [...vector] },
+              `${embedder.id} (${embedder.dim} dimensions), as a ${opts.query ? 'query' : 'passage'}:\n` +
+                [...vector].map((x) => x.toFixed(6)).join(' '),
+            );
+          },
+          { mode: 'read' },
+        ),
+      ),
     );
 }
