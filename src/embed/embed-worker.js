@@ -5,7 +5,8 @@
 //   { id, op: 'load', key, options: { modelName, localModelPath, cacheDir, allowRemote, remoteHost, quantized,
 //                                     threads, pooling } }
 //        -> { id, dim } | { id, error }      (progress: { id, progress })
-//   { id, op: 'embed', key, texts, priority } -> { id, vectors } | { id, error }   (priority 'query' goes first)
+//   { id, op: 'embed', key, texts, priority } -> { id, vectors, overLimit } | { id, error }
+//        (priority 'query' goes first, and between the slices of a batch of passages)
 //   { id, op: 'unload', key }       -> { id }
 import fs from 'node:fs';
 import path from 'node:path';
@@ -112,13 +113,36 @@ async function load(id, key, o) {
 const waiting = [];
 let running = false;
 
+/** Passages are run this many at a time, so a query waits for at most one slice, never for a whole batch. */
+const SLICE = 8;
+
+/** A batch of passages, slice by slice, answering the queries that arrive meanwhile between slices. */
+async function embedDocuments(extractor, texts) {
+  const out = [];
+  for (let i = 0; i < texts.length; i += SLICE) {
+    if (i > 0) await answerWaitingQueries();
+    out.push(...(await embed(extractor, texts.slice(i, i + SLICE))));
+  }
+  return out;
+}
+
+async function answerWaitingQueries() {
+  // Let the messages that arrived during the last slice in.
+  await new Promise((resolve) => setImmediate(resolve));
+  for (let at; (at = waiting.findIndex((m) => m.priority === 'query' && m.op === 'embed')) >= 0;) {
+    const [msg] = waiting.splice(at, 1);
+    await handle(msg);
+  }
+}
+
 async function handle(msg) {
   try {
     if (msg.op === 'load') parentPort.postMessage({ id: msg.id, ...(await load(msg.id, msg.key, msg.options)) });
     else if (msg.op === 'embed') {
       const extractor = pipelines.get(msg.key);
       if (!extractor) throw new Error('model not loaded');
-      const vectors = await embed(extractor, msg.texts);
+      const vectors =
+        msg.priority === 'query' ? await embed(extractor, msg.texts) : await embedDocuments(extractor, msg.texts);
       const cut = msg.priority === 'query' ? 0 : overLimit(extractor, msg.texts);
       parentPort.postMessage(
         { id: msg.id, vectors, overLimit: cut },

@@ -228,6 +228,35 @@ describe('threads', () => {
   });
 });
 
+describe('queries and ingest', () => {
+  it('a query never waits for a whole batch of passages: it is answered between slices', async () => {
+    const m = makeTinyModel(path.join(tempDir(), 'busy'), { dim: 16 });
+    const e = await TransformersEmbedder.open({
+      model: m.dir,
+      modelsDir: tempDir(),
+      offline: true,
+      quantized: true,
+      threads: 1,
+      batchSize: 2_000,
+    });
+    const texts = Array.from({ length: 2_000 }, (_, i) => `apprentice school pupils training ${i}`);
+    const order: string[] = [];
+    const documents = e.embedDocuments(texts).then((v) => {
+      order.push('documents');
+      return v;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const query = e.embedQuery('apprentice').then(() => order.push('query'));
+    const [vectors] = await Promise.all([documents, query]);
+    expect(order).toEqual(['query', 'documents']);
+    expect(vectors).toHaveLength(2_000);
+    // Sliced or not, a passage's vector is the same.
+    const [alone] = await e.embedDocuments([texts[1_234]!]);
+    expect([...vectors[1_234]!]).toEqual([...alone!]);
+    await e.close();
+  });
+});
+
 describe('model folders', () => {
   it('refuses an incomplete folder with a message naming what is missing', async () => {
     const model = makeTinyModel(path.join(tempDir(), 'broken'));
