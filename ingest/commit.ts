@@ -4,7 +4,7 @@ import type { DocumentKind, NewDocument } from '../src/store/types.js';
 import { layoutPassages } from './layout.js';
 import type { PreparedFile } from './prepare.js';
 import { splitFirstCopies } from './resplit.js';
-import { success, unchangedResult, type IngestResult } from './results.js';
+import { ocrReport, success, unchangedResult, type IngestResult } from './results.js';
 import type { SplitOptions } from './split.js';
 
 /** A prepared file with its identity, its bytes and its prepared attachments: what one commit writes. */
@@ -35,6 +35,7 @@ function toDocument(store: Store, t: PreparedTree, parentId: number | null, opti
     file_name: f.fileName,
     parent_id: parentId,
     pages: f.pages,
+    ocr_pages: f.ocrPages ? JSON.stringify(f.ocrPages) : null,
     bytes: t.raw.length,
     text: f.text,
     ...layoutPassages(store.documents, t.sourceId, f.text, f.blocks, f.fingerprints, options),
@@ -72,15 +73,15 @@ export function commit(
     const doc = { ...toDocument(store, tree, null, options), has_original: keepOriginals };
     const children = tree.children.map((c) => ({ tree: c, doc: toDocument(store, c, null, options) }));
     const { id, created } = documents.upsert(doc);
-    results.push(success(doc, id, created ? 'added' : 'updated'));
+    results.push({ ...success(doc, id, created ? 'added' : 'updated'), ...ocrReport(tree.file) });
     const keep = new Set<string>();
-    for (const { doc: child } of children) {
+    for (const { tree: c, doc: child } of children) {
       child.parent_id = id;
       keep.add(child.source_id);
       const before = documents.bySource(child.source_id);
       if (before && before.sha256 === child.sha256 && before.parent_id === id) continue;
       const r = documents.upsert(child);
-      results.push({ ...success(child, r.id, r.created ? 'added' : 'updated'), parent_id: id });
+      results.push({ ...success(child, r.id, r.created ? 'added' : 'updated'), parent_id: id, ...ocrReport(c.file) });
     }
     for (const old of previousChildren) if (!keep.has(old.source_id)) documents.delete(old.id);
     for (const r of results) if (r.document_id !== null) splitFirstCopies(documents, r.document_id, options, log);

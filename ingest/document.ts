@@ -33,6 +33,10 @@ export interface LoadedDocument {
   /** Identity the format carries (an e-mail's Message-ID). */
   sourceId?: string;
   pages?: number;
+  /** Pages whose text was recognised from a scan, with their mean confidence (0–100). */
+  ocrPages?: Record<number, number>;
+  /** Pages that could not be read, and why (blank pages with no image are not listed). */
+  unreadablePages?: { page: number; reason: string }[];
   attachments?: Attachment[];
 }
 
@@ -44,6 +48,10 @@ export interface RawFile {
 }
 
 export interface LoaderLimits {
+  /** Recognise pages without a text layer (OCR). */
+  ocr: boolean;
+  ocrMaxPages: number;
+  ocrPageTimeoutMs: number;
   parseTimeoutMs: number;
   maxPdfPages: number;
   parseMemoryMb: number;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Config } from '../src/config.js';
+import { loaderLimits, type Config } from '../src/config.js';
 import { KbError } from '../src/errors.js';
 import type { Logger } from '../src/log.js';
 import type { Store } from '../src/store/store.js';
@@ -32,6 +32,9 @@ export interface IngestOptions {
 export type PipelineOptions = Pick<
   Config,
   | 'maxFileBytes'
+  | 'ocr'
+  | 'ocrMaxPages'
+  | 'ocrPageTimeoutMs'
   | 'parseTimeoutMs'
   | 'maxPdfPages'
   | 'parseMemoryMb'
@@ -67,14 +70,7 @@ export class Pipeline {
   }
 
   private get limits(): LoaderLimits {
-    const c = this.config;
-    return {
-      parseTimeoutMs: c.parseTimeoutMs,
-      maxPdfPages: c.maxPdfPages,
-      parseMemoryMb: c.parseMemoryMb,
-      maxHtmlDepth: c.maxHtmlDepth,
-      maxUnpackedBytes: c.maxUnpackedBytes,
-    };
+    return loaderLimits(this.config);
   }
 
   private get splitOptions(): SplitOptions {
@@ -162,6 +158,8 @@ export class Pipeline {
           kind: doc.kind ?? 'other',
           source_url: null,
           pages: null,
+          ocrPages: null,
+          unreadablePages: [],
           fileName: `${doc.sourceId.replace(/[^\w.-]+/g, '_')}.txt`,
           text,
           blocks: placed,
@@ -232,6 +230,13 @@ export class Pipeline {
       const ext = path.extname(attachment.fileName).toLowerCase();
       if (!(ext in EXTENSIONS)) {
         this.log.debug(`${file.name}: attachment ${attachment.fileName} skipped (not a readable format)`);
+        continue;
+      }
+      if (EXTENSIONS[ext] === 'image') {
+        // Pictures in e-mails are logos, signatures and photos, not scanned documents.
+        this.log.debug(
+          `${file.name}: attached image ${attachment.fileName} not read (pictures in e-mails are not scans)`,
+        );
         continue;
       }
       try {

@@ -24,6 +24,9 @@ export interface PreparedFile {
   kind: DocumentKind;
   source_url: string | null;
   pages: number | null;
+  /** Pages recognised from a scan, with their confidence; pages that could not be read. */
+  ocrPages: Record<number, number> | null;
+  unreadablePages: { page: number; reason: string }[];
   /** The file's name as a label (never a path). */
   fileName: string;
   text: string;
@@ -52,6 +55,8 @@ export async function prepareFile(file: RawFile, limits: LoaderLimits): Promise<
     kind: meta.kind,
     source_url: loaded.sourceUrl ?? null,
     pages: loaded.pages ?? null,
+    ocrPages: loaded.ocrPages ?? null,
+    unreadablePages: loaded.unreadablePages ?? [],
     fileName,
     text,
     blocks: placed,

@@ -21,6 +21,17 @@ export function success(
   };
 }
 
+/** What recognition did for a document with scanned pages ({} when it had none). */
+export function ocrReport(file: {
+  ocrPages: Record<number, number> | null;
+  unreadablePages: { page: number; reason: string }[];
+}): Pick<IngestResult, 'ocr'> {
+  const confidences = Object.values(file.ocrPages ?? {});
+  if (!confidences.length && !file.unreadablePages.length) return {};
+  const mean = confidences.length ? confidences.reduce((s, c) => s + c, 0) / confidences.length : 0;
+  return { ocr: { pages: confidences.length, confidence: Math.round(mean), unreadable: file.unreadablePages } };
+}
+
 export function unchangedResult(doc: DocumentRow, passages: number): IngestResult {
   return {
     source_id: doc.source_id,

@@ -21,6 +21,12 @@ export const ConfigSchema = z.object({
   parseTimeoutMs: intFromEnv(100).default(60_000),
   /** Largest PDF accepted, in pages. */
   maxPdfPages: intFromEnv(1).default(2_000),
+  /** Read pages that have no text layer (scans) by OCR: auto, or off to refuse them. */
+  ocr: z.enum(['auto', 'off']).default('auto'),
+  /** At most this many pages of one document are recognised (each takes a second or two). */
+  ocrMaxPages: intFromEnv(1).default(50),
+  /** Time limit for recognising one page. */
+  ocrPageTimeoutMs: intFromEnv(1_000).default(15_000),
   /** Memory ceiling for the parsing workers (PDF, DOCX), in MiB. */
   parseMemoryMb: intFromEnv(64).default(1_024),
   /** Deepest HTML nesting read (real pages nest a few dozen levels). */
@@ -141,8 +147,23 @@ export const DEFAULTS: Readonly<z.infer<typeof ConfigSchema>> = ConfigSchema.par
 type Settings = Pick<z.infer<typeof ConfigSchema>, keyof z.infer<typeof ConfigSchema>>;
 
 /** What the loaders need: the parse limits. */
-export function loaderLimits(c: Settings) {
+export function loaderLimits(
+  c: Pick<
+    Settings,
+    | 'ocr'
+    | 'ocrMaxPages'
+    | 'ocrPageTimeoutMs'
+    | 'parseTimeoutMs'
+    | 'maxPdfPages'
+    | 'parseMemoryMb'
+    | 'maxHtmlDepth'
+    | 'maxUnpackedBytes'
+  >,
+) {
   return {
+    ocr: c.ocr === 'auto',
+    ocrMaxPages: c.ocrMaxPages,
+    ocrPageTimeoutMs: c.ocrPageTimeoutMs,
     parseTimeoutMs: c.parseTimeoutMs,
     maxPdfPages: c.maxPdfPages,
     parseMemoryMb: c.parseMemoryMb,
@@ -167,6 +188,9 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxFileBytes: 'KB_MAX_FILE_BYTES',
   parseTimeoutMs: 'KB_PARSE_TIMEOUT_MS',
   maxPdfPages: 'KB_MAX_PDF_PAGES',
+  ocr: 'KB_OCR',
+  ocrMaxPages: 'KB_OCR_MAX_PAGES',
+  ocrPageTimeoutMs: 'KB_OCR_PAGE_TIMEOUT_MS',
   parseMemoryMb: 'KB_PARSE_MEMORY_MB',
   maxHtmlDepth: 'KB_MAX_HTML_DEPTH',
   maxUnpackedBytes: 'KB_MAX_UNPACKED_BYTES',

@@ -213,6 +213,16 @@ function citationLine(c) {
     { class: 'govuk-body-s kb-citation' },
     el('strong', {}, c.title),
     ` — ${bits.join(', ')}`,
+    c.ocr
+      ? [
+          ' ',
+          el(
+            'span',
+            { class: 'kb-tag kb-tag--scan' },
+            `Text recognised from a scan (confidence ${c.ocr.confidence}%): check the original before quoting`,
+          ),
+        ]
+      : null,
     c.attached_to
       ? [
           ' — came with ',

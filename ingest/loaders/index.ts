@@ -2,7 +2,7 @@ import path from 'node:path';
 import { KbError } from '../../src/errors.js';
 import type { LoadedDocument, LoaderLimits, RawFile } from '../document.js';
 
-export type Format = 'text' | 'html' | 'email' | 'pdf' | 'docx';
+export type Format = 'text' | 'html' | 'email' | 'pdf' | 'docx' | 'image';
 
 export const EXTENSIONS: Record<string, Format> = {
   '.txt': 'text',
@@ -15,7 +15,15 @@ export const EXTENSIONS: Record<string, Format> = {
   '.eml': 'email',
   '.pdf': 'pdf',
   '.docx': 'docx',
+  '.png': 'image',
+  '.jpg': 'image',
+  '.jpeg': 'image',
+  '.tif': 'image',
+  '.tiff': 'image',
 };
+
+/** Image signatures: PNG, JPEG, TIFF (both byte orders). */
+const IMAGE_SIGNATURES = ['\x89PNG\r\n\x1a\n', '\xff\xd8\xff', 'II*\x00', 'MM\x00*'];
 
 /** True when a path has an extension some loader reads (used when walking folders). */
 export function isSupportedPath(file: string): boolean {
@@ -30,6 +38,7 @@ export function detectFormat(file: RawFile): Format {
   const head = Buffer.from(file.bytes.subarray(0, 1024)).toString('latin1');
   const ext = path.extname(file.name).toLowerCase();
   if (head.startsWith('%PDF-')) return 'pdf';
+  if (IMAGE_SIGNATURES.some((s) => head.startsWith(s))) return 'image';
   if (head.startsWith('PK\u0003\u0004')) {
     if (ext === '.docx') return 'docx';
     throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: 'a ZIP archive that is not a .docx' });
@@ -39,6 +48,8 @@ export function detectFormat(file: RawFile): Format {
     throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: 'missing %PDF- header' });
   if (byExt === 'docx')
     throw new KbError('MALFORMED', { file: file.name, format: 'DOCX', detail: 'not a ZIP container' });
+  if (byExt === 'image')
+    throw new KbError('MALFORMED', { file: file.name, format: 'image', detail: 'not a PNG, JPEG or TIFF file' });
   if (byExt) return byExt;
   const text = head.trimStart().toLowerCase();
   if (text.startsWith('<!doctype html') || text.startsWith('<html')) return 'html';
@@ -66,5 +77,7 @@ export async function load(file: RawFile, limits: LoaderLimits): Promise<LoadedD
       return (await import('./html.js')).loadHtml(file, limits);
     case 'text':
       return (await import('./text.js')).loadText(file);
+    case 'image':
+      return (await import('./image.js')).loadImage(file, limits);
   }
 }

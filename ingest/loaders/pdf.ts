@@ -6,7 +6,7 @@ import { parseInWorker } from './worker.js';
 interface WorkerResult {
   ok?: {
     total: number;
-    pages: { num: number; text: string }[];
+    pages: { num: number; text: string; ocr?: number; unreadable?: string }[];
     title: string | null;
     author: string | null;
     created: string | null;
@@ -20,7 +20,8 @@ const WORKER_URL = new URL('./pdf-worker.js', import.meta.url);
 
 /**
  * PDF: text per page, in a worker thread with a time limit and a memory
- * ceiling. A PDF whose pages carry no text is refused: it needs OCR.
+ * ceiling. Pages without a text layer are recognised (OCR, unless off);
+ * a PDF in which no page has text even then is refused.
  */
 export async function loadPdf(file: RawFile, limits: LoaderLimits): Promise<LoadedDocument> {
   if (!endsWithEof(file.bytes)) {
@@ -32,7 +33,12 @@ export async function loadPdf(file: RawFile, limits: LoaderLimits): Promise<Load
   }
   const result = await parseInWorker<WorkerResult>(
     WORKER_URL,
-    { bytes: file.bytes, maxPages: limits.maxPdfPages },
+    {
+      bytes: file.bytes,
+      maxPages: limits.maxPdfPages,
+      ocr: { enabled: limits.ocr, maxPages: limits.ocrMaxPages, pageTimeoutMs: limits.ocrPageTimeoutMs },
+    },
+    // Each page recognised asks for its own time limit (see pdf-worker.js), on top of the parse's.
     limits,
     file.name,
     'PDF',
@@ -45,8 +51,12 @@ export async function loadPdf(file: RawFile, limits: LoaderLimits): Promise<Load
   const { pages, total, title, author, created } = result.ok;
   const pageTexts = pages.map((p) => p.text);
   if (pageTexts.every((t) => t.replace(/\s+/g, '').length === 0))
-    throw new KbError('NO_TEXT_LAYER', { file: file.name });
+    throw new KbError(limits.ocr ? 'NO_TEXT_FOUND' : 'NO_TEXT_LAYER', { file: file.name });
   const doc: LoadedDocument = { mime: 'application/pdf', blocks: pdfPagesToBlocks(pageTexts), pages: total };
+  const recognised = pages.filter((p) => p.ocr !== undefined);
+  if (recognised.length) doc.ocrPages = Object.fromEntries(recognised.map((p) => [p.num, p.ocr!]));
+  const unreadable = pages.filter((p) => p.unreadable);
+  if (unreadable.length) doc.unreadablePages = unreadable.map((p) => ({ page: p.num, reason: p.unreadable! }));
   const formatTitle = title?.trim() || firstLine(pageTexts);
   if (formatTitle) doc.formatTitle = formatTitle;
   if (author?.trim()) doc.author = author.trim();

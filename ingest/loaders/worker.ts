@@ -32,11 +32,18 @@ export function parseInWorker<T>(
       void worker.terminate();
       fn();
     };
-    const timer = setTimeout(
-      () => finish(() => reject(new KbError('PARSE_TIMEOUT', { file, limit: limits.parseTimeoutMs }))),
-      limits.parseTimeoutMs,
-    );
-    worker.once('message', (msg: T) => finish(() => resolve(msg)));
+    const expire = () => finish(() => reject(new KbError('PARSE_TIMEOUT', { file, limit: limits.parseTimeoutMs })));
+    let timer = setTimeout(expire, limits.parseTimeoutMs);
+    // A worker may ask for more time for work that has its own limit (recognising a page: { extendMs }); the last
+    // message is the result.
+    worker.on('message', (msg: T | { extendMs: number }) => {
+      if (msg && typeof msg === 'object' && 'extendMs' in msg && typeof msg.extendMs === 'number') {
+        clearTimeout(timer);
+        timer = setTimeout(expire, msg.extendMs);
+        return;
+      }
+      finish(() => resolve(msg as T));
+    });
     worker.once('error', (err) =>
       finish(() => {
         const detail = /memory/i.test(err.message)

@@ -30,6 +30,10 @@ export const Citation = z.object({
   url: z.string(),
   raw_url: z.string(),
   attached_to: z.object({ document_id: z.number().int(), title: z.string() }).nullable(),
+  ocr: z
+    .object({ confidence: z.number().int().min(0).max(100) })
+    .nullable()
+    .describe('The text was recognised from a scan of its page, with this mean confidence; null for a text layer'),
 });
 
 export const Repeated = z
@@ -210,6 +214,14 @@ export const IngestResult = z.object({
   parent_id: z.number().int().nullable().optional(),
   file: z.string().optional(),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
+  ocr: z
+    .object({
+      pages: z.number().int().describe('Pages whose text was recognised from a scan'),
+      confidence: z.number().int().describe('Their mean confidence, 0–100'),
+      unreadable: z.array(z.object({ page: z.number().int(), reason: z.string() })),
+    })
+    .optional()
+    .describe('Only for documents with scanned pages'),
 });
 
 export const UploadResponse = z.object({

@@ -30,10 +30,21 @@ export function monthLabel(month: string): string {
   return `${MONTHS[m! - 1]} ${y}`;
 }
 
-/** A quotation ready to paste: "…" (Title, 10 March 2015, p. 3). */
+/**
+ * A quotation ready to paste: "…" (Title, 10 March 2015, p. 3); the date
+ * only when the title does not carry it; and a warning line when the text
+ * was recognised from a scan, to check against the original before quoting.
+ */
 export function quoteWithCitation(text: string, c: Citation): string {
-  const parts = [c.title, longDate(c.date), c.page ? `p. ${c.page}` : null].filter(Boolean);
-  return `“${text}” (${parts.join(', ')})`;
+  const date = longDate(c.date);
+  const parts = [c.title, date && !c.title.includes(date) ? date : null, c.page ? `p. ${c.page}` : null];
+  const quote = `“${text}” (${parts.filter(Boolean).join(', ')})`;
+  return c.ocr ? `${quote}\n   ${scanNote(c.ocr.confidence)}` : quote;
+}
+
+/** "Text recognised from a scan (confidence 87%): check the original before quoting." */
+export function scanNote(confidence: number): string {
+  return `Text recognised from a scan (confidence ${confidence}%): check the original before quoting.`;
 }
 
 /** "Same words in 12 documents, 9 January 2024 to 14 January 2025 (standing text)". */
@@ -52,5 +63,12 @@ export function ingestLine(r: IngestResult): string {
   const status = r.status.padEnd(9);
   if (r.status === 'failed')
     return `${status} ${r.source_id}\n          ${r.error?.message}\n          ${r.error?.hint}`;
-  return `${status} [${r.document_id}] ${r.title} (${r.kind}, ${r.published_at ?? 'undated'}) ${r.passages} passages`;
+  const ocr = r.ocr
+    ? `\n          ${r.ocr.pages} page${r.ocr.pages === 1 ? '' : 's'} recognised from a scan ` +
+      `(confidence ${r.ocr.confidence}%)` +
+      r.ocr.unreadable.map((u) => `\n          page ${u.page} not read: ${u.reason}`).join('')
+    : '';
+  return (
+    `${status} [${r.document_id}] ${r.title} (${r.kind}, ${r.published_at ?? 'undated'}) ${r.passages} passages` + ocr
+  );
 }

@@ -57,8 +57,13 @@ export const DOCUMENTS_ERRORS = {
   },
   NO_TEXT_LAYER: {
     status: 422,
-    message: '{file}: no text layer (scanned PDF?): needs OCR',
-    hint: 'Run the PDF through OCR (for example ocrmypdf) and ingest the result.',
+    message: '{file}: no text layer (scanned PDF?), and recognition (OCR) is off',
+    hint: 'Turn recognition on (KB_OCR=auto), or run the PDF through OCR (for example ocrmypdf) and ingest the result.',
+  },
+  NO_TEXT_FOUND: {
+    status: 422,
+    message: '{file}: no text layer, and recognition (OCR) found no text on its pages',
+    hint: 'Check the scan is legible (150 dpi or more, upright); a blank or picture-only page has nothing to search.',
   },
   MALFORMED: {
     status: 422,

@@ -32,5 +32,17 @@ export function citationOf(r: PassageRecord): Citation {
     raw_url: rawUrl(r.doc_id, r.page),
     attached_to:
       r.parent_id !== null && r.parent_title !== null ? { document_id: r.parent_id, title: r.parent_title } : null,
+    ocr: ocrOf(r),
   };
+}
+
+/** The recognition confidence of the passage's page, when its text came from a scan. */
+function ocrOf(r: PassageRecord): { confidence: number } | null {
+  if (!r.ocr_pages || r.page === null) return null;
+  try {
+    const confidence = (JSON.parse(r.ocr_pages) as Record<string, number>)[String(r.page)];
+    return typeof confidence === 'number' ? { confidence } : null;
+  } catch {
+    return null;
+  }
 }

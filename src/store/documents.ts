@@ -48,12 +48,13 @@ export class Documents {
       fingerprints: p('SELECT DISTINCT fingerprint FROM passages WHERE doc_id = ?').pluck(),
       update: p(
         `UPDATE documents SET sha256 = ?, kind = ?, mime = ?, title = ?, published_at = ?, author = ?, source_url = ?,
-           file_name = ?, parent_id = ?, pages = ?, bytes = ?, has_original = ?, updated_at = ? WHERE id = ?`,
+           file_name = ?, parent_id = ?, pages = ?, bytes = ?, has_original = ?, ocr_pages = ?, updated_at = ?
+         WHERE id = ?`,
       ),
       insert: p(
         `INSERT INTO documents (sha256, kind, mime, title, published_at, author, source_url, file_name, parent_id,
-          pages, bytes,
-           has_original, source_id, ingested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          pages, bytes, has_original, ocr_pages, source_id, ingested_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deletePassages: p('DELETE FROM passages WHERE doc_id = ?'),
       deletePassage: p('DELETE FROM passages WHERE id = ?'),
@@ -154,6 +155,7 @@ export class Documents {
       doc.pages,
       doc.bytes,
       original,
+      doc.ocr_pages ?? null,
     ];
     if (!existing) {
       const info = this.s.insert!.run(...fields, doc.source_id, now, now);

@@ -16,7 +16,7 @@ export function hasFilters(f: Filters): boolean {
 
 const RECORD_SQL = `
   SELECT p.id, p.doc_id, p.text, p.start, p."end", p.page, p.section, d.title, d.published_at, d.kind,
-         d.source_url, d.file_name, d.mime, d.parent_id, parent.title AS parent_title, p.fingerprint,
+         d.source_url, d.file_name, d.mime, d.parent_id, parent.title AS parent_title, p.fingerprint, d.ocr_pages,
          r.documents AS repeat_documents, r.passages AS repeat_passages,
          r.first_date AS repeat_first, r.last_date AS repeat_last
   FROM passages p

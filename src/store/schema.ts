@@ -201,6 +201,11 @@ export const MIGRATIONS: readonly (string | ((db: Db) => void))[] = [
       after = rows[rows.length - 1]!.id;
     }
   },
+  // 8: the pages of a document whose text was recognised from a scan (OCR), with their confidence.
+  (db: Db) => {
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('documents') as string[];
+    if (!columns.includes('ocr_pages')) db.exec('ALTER TABLE documents ADD COLUMN ocr_pages TEXT');
+  },
 ];
 
 /** The statement that recomputes one fingerprint's row of repeated_text (migration 5). */

@@ -16,6 +16,8 @@ export interface DocumentFields {
   parent_id: number | null;
   pages: number | null;
   bytes: number;
+  /** Pages whose text was recognised from a scan, with their mean confidence (0–100): JSON {"3": 91}, or null. */
+  ocr_pages?: string | null;
 }
 
 export interface DocumentRow extends DocumentFields {
@@ -96,6 +98,8 @@ export interface PassageRecord {
   parent_id: number | null;
   parent_title: string | null;
   fingerprint: string;
+  /** The document's recognised pages (see DocumentFields.ocr_pages). */
+  ocr_pages: string | null;
   /** From repeated_text: null when the text is in one document only. */
   repeat_documents: number | null;
   repeat_passages: number | null;

@@ -26,6 +26,7 @@ import { blobToVector } from '../../src/vector/codec.js';
 import { ExactIndex } from '../../src/vector/exact-index.js';
 import { inspect, ROOT } from '../helpers.js';
 import { generator } from './synthetic.js';
+import { benchOcr } from './ocr.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -306,6 +307,7 @@ for (const n of sizes) {
   );
 }
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+const ocr = await benchOcr(quick ? 4 : 8);
 console.log(`\npeak RSS: ${peakRssMb} MiB`);
 const out = path.join(ROOT, 'data', 'bench');
 fs.mkdirSync(out, { recursive: true });
@@ -325,6 +327,7 @@ fs.writeFileSync(
         `${process.version}`,
       peak_rss_mb: peakRssMb,
       results,
+      ocr,
     },
     null,
     2,

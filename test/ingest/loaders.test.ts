@@ -179,11 +179,10 @@ describe('PDF loader', () => {
     expect([page('Apprenticeships'), page('Attendance'), page('Admissions'), page('Exclusions')]).toEqual([1, 2, 3, 4]);
   });
 
-  it('refuses a PDF with no text layer: it needs OCR', async () => {
-    await expectCode(
-      load(raw('scan.pdf', await makePdf({ title: 'Scan', sections: [], imageOnly: true })), limits),
-      'NO_TEXT_LAYER',
-    );
+  it('refuses a PDF in which no page has text, with recognition (OCR) on and off', async () => {
+    const pdf = await makePdf({ title: 'Scan', sections: [], imageOnly: true });
+    await expectCode(load(raw('scan.pdf', pdf), limits), 'NO_TEXT_FOUND');
+    await expectCode(load(raw('scan.pdf', pdf), { ...limits, ocr: false }), 'NO_TEXT_LAYER');
   });
 
   it('refuses a truncated PDF, garbage with a PDF header, and a PDF over the page limit', async () => {
@@ -255,7 +254,9 @@ describe('format detection', () => {
         return isKbError(e) ? e.code : 'other';
       }
     };
-    expect(code(() => detectFormat(raw('photo.png', '\x89PNG....')))).toBe('UNSUPPORTED_TYPE');
+    expect(code(() => detectFormat(raw('photo.gif', 'GIF89a....')))).toBe('UNSUPPORTED_TYPE');
+    // An image extension on something that is not an image.
+    expect(code(() => detectFormat(raw('photo.png', 'not a picture')))).toBe('MALFORMED');
     expect(code(() => detectFormat(raw('fake.pdf', 'hello')))).toBe('MALFORMED');
     expect(code(() => detectFormat(raw('archive.zip', 'PK\u0003\u0004....')))).toBe('UNSUPPORTED_TYPE');
   });

@@ -226,14 +226,14 @@ describe('bad input fails alone', () => {
         'good.txt': 'added',
         'huge.txt': 'FILE_TOO_LARGE',
         'notreally.docx': 'MALFORMED',
-        'scan.pdf': 'NO_TEXT_LAYER',
+        'scan.pdf': 'NO_TEXT_FOUND',
         'truncated.pdf': 'MALFORMED',
       });
       for (const r of results.filter((x) => x.status === 'failed')) {
         expect(r.error!.message).toContain(path.basename(r.source_id));
         expect(r.error!.hint.length).toBeGreaterThan(10);
       }
-      expect(byName['scan.pdf']!.error!.message).toContain('no text layer (scanned PDF?): needs OCR');
+      expect(byName['scan.pdf']!.error!.message).toContain('no text layer, and recognition (OCR) found no text');
       expect(count(store, 'documents')).toBe(2);
       expect(query(dataOf(store), 'SELECT * FROM passages WHERE doc_id = ? ORDER BY id', kept!.document_id)).toEqual(
         before,

@@ -439,8 +439,8 @@ describe('the API over the bundled samples', () => {
       });
       expect(res.statusCode).toBe(422);
       expect(res.json().error).toMatchObject({
-        code: 'NO_TEXT_LAYER',
-        message: expect.stringContaining('scan.pdf: no text layer (scanned PDF?): needs OCR'),
+        code: 'NO_TEXT_FOUND',
+        message: expect.stringContaining('scan.pdf: no text layer, and recognition (OCR) found no text'),
       });
       const big = multipart([{ name: 'big.txt', content: 'word '.repeat(20_000) }]);
       const tooBig = await app.inject({

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -119,7 +120,7 @@ describe('the store', () => {
     db.exec("DROP TABLE vocabulary; UPDATE meta SET value = '6' WHERE key = 'schema_version'");
     db.close();
     const upgraded = open(dir);
-    expect(upgraded.meta.schemaVersion()).toBe(7);
+    expect(upgraded.meta.schemaVersion()).toBe(SCHEMA_VERSION);
     expect(upgraded.vocabulary.startingWith('appren', 10)).toEqual([
       { word: 'apprenticeships', stem: 'apprenticeship' },
     ]);
