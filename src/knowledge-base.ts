@@ -1,5 +1,12 @@
 import fs from 'node:fs';
-import type { AskBody, DocumentsQuery, SearchQuery, TimelineQuery } from './api/requests.js';
+import {
+  searchRequestOf,
+  timelineRequestOf,
+  type AskBody,
+  type DocumentsQuery,
+  type SearchQuery,
+  type TimelineQuery,
+} from './api/requests.js';
 import type { AskResponse, Hit, SearchResponse, TimelineResponse } from './api/responses.js';
 import { backup, type BackupReport } from './backup/backup.js';
 import { restore, type RestoreReport } from './backup/restore.js';
@@ -12,7 +19,7 @@ import { Writer, type IngestProgress, type IngestRun, type TextDocument } from '
 import { removeStaleFiles, verify, type VerifyReport } from './maintenance.js';
 import { documentView, type DocumentView } from './store/document-view.js';
 import { ask } from './search/ask.js';
-import { repeatsOf, similar } from './search/related.js';
+import { quotesOf, repeatsOf, similar, type Quote } from './search/related.js';
 import { Searcher, searchOptionsFrom, type SearchOptions } from './search/searcher.js';
 import { timeline } from './search/timeline-search.js';
 import type { SearchRequest } from './search/types.js';
@@ -129,34 +136,12 @@ export class KnowledgeBase {
 
   async search(req: SearchQuery, extra: Pick<SearchRequest, 'vector' | 'snippets'> = {}): Promise<SearchResponse> {
     this.checkQuery(req.q);
-    return this.searcher.search({
-      q: req.q,
-      k: req.k,
-      mode: req.mode,
-      perDoc: req.per_doc,
-      repeats: req.repeats,
-      asTyped: req.as_typed,
-      from: req.from,
-      to: req.to,
-      kind: req.kind,
-      document: req.document,
-      ...extra,
-    });
+    return this.searcher.search({ ...searchRequestOf(req), ...extra });
   }
 
   async timeline(req: TimelineQuery): Promise<TimelineResponse> {
     this.checkQuery(req.q);
-    return timeline(this.searcher, {
-      q: req.q,
-      mode: req.mode,
-      limit: req.limit,
-      repeats: req.repeats,
-      asTyped: req.as_typed,
-      from: req.from,
-      to: req.to,
-      kind: req.kind,
-      document: req.document,
-    });
+    return timeline(this.searcher, timelineRequestOf(req));
   }
 
   async ask(body: AskBody): Promise<AskResponse> {
@@ -177,6 +162,11 @@ export class KnowledgeBase {
   /** Every passage with the same words; null when the passage does not exist. */
   repeats(passageId: number, limit: number): { total: number; results: Hit[] } | null {
     return repeatsOf(this.searcher, passageId, limit);
+  }
+
+  /** Passages with their citations, for quoting (those that no longer exist are left out). */
+  quotes(ids: number[]): Quote[] {
+    return this.store.read(() => quotesOf(this.searcher, ids));
   }
 
   documents(query: DocumentsQuery): { total: number; documents: ListedDocument[] } {

@@ -73,6 +73,20 @@ export function requestSchemas(limits: RequestLimits) {
       to: isoDate.optional(),
     }),
     repeats: z.object({ limit: timelineLimit }),
+    briefing: z.object({
+      title: z.string().trim().max(200).default('Briefing'),
+      format: z.enum(['docx', 'md']).default('docx'),
+      items: z
+        .array(
+          z.object({
+            passage_id: z.number().int().positive(),
+            note: z.string().max(2_000).optional(),
+            text: z.string().max(20_000).optional().describe('The sentences chosen from the passage (its own words)'),
+          }),
+        )
+        .min(1, 'add at least one quote')
+        .max(200),
+    }),
     similar: z.object({
       k: k(5),
       per_doc: k(1).describe('At most this many passages per document'),
@@ -84,7 +98,39 @@ export type RequestSchemas = ReturnType<typeof requestSchemas>;
 export type SearchQuery = z.infer<RequestSchemas['search']>;
 export type TimelineQuery = z.infer<RequestSchemas['timeline']>;
 export type AskBody = z.infer<RequestSchemas['ask']>;
+export type BriefingBody = z.infer<RequestSchemas['briefing']>;
 export type DocumentsQuery = z.infer<RequestSchemas['documents']>;
 
 /** A passage or document id in a route. */
 export const IdParams = z.object({ id: z.coerce.number().int().positive() });
+
+/** A search request as the core takes it (camelCase, filters flat). */
+export function searchRequestOf(req: SearchQuery) {
+  return {
+    q: req.q,
+    k: req.k,
+    mode: req.mode,
+    perDoc: req.per_doc,
+    repeats: req.repeats,
+    asTyped: req.as_typed,
+    from: req.from,
+    to: req.to,
+    kind: req.kind,
+    document: req.document,
+  };
+}
+
+/** A timeline request as the core takes it. */
+export function timelineRequestOf(req: TimelineQuery) {
+  return {
+    q: req.q,
+    mode: req.mode,
+    limit: req.limit,
+    repeats: req.repeats,
+    asTyped: req.as_typed,
+    from: req.from,
+    to: req.to,
+    kind: req.kind,
+    document: req.document,
+  };
+}

@@ -5,6 +5,7 @@ import { adminCommands } from './commands/admin.js';
 import { evalCommand } from './commands/eval.js';
 import { ingestCommands } from './commands/ingest.js';
 import { modelCommands } from './commands/models.js';
+import { quoteCommand } from './commands/quote.js';
 import { searchCommands } from './commands/search.js';
 import { serveCommand } from './commands/serve.js';
 import { contextOf, EXIT, type Context, type Streams } from './context.js';
@@ -71,6 +72,7 @@ export async function main(
   adminCommands(program, run);
   serveCommand(program, run, streams);
   modelCommands(program, run);
+  quoteCommand(program, run);
   evalCommand(program, run);
 
   try {

@@ -1,4 +1,5 @@
-import type { Hit } from '../api/responses.js';
+import type { Citation, Hit } from '../api/responses.js';
+import { citationOf } from './citation.js';
 import { blobToVector } from '../vector/codec.js';
 import type { Searcher } from './searcher.js';
 
@@ -35,4 +36,20 @@ export function repeatsOf(
     return rec ? [searcher.hits.hit(rec, 0, null, true, 'words')] : [];
   });
   return { total: source.repeat_passages ?? 1, results };
+}
+
+/** A passage to quote: its words and its citation. */
+export interface Quote {
+  passage_id: number;
+  text: string;
+  citation: Citation;
+}
+
+/** The passages of these ids that still exist, with their citations, in the order given. */
+export function quotesOf(searcher: Searcher, ids: number[]): Quote[] {
+  const records = searcher.hits.records(ids);
+  return ids.flatMap((id) => {
+    const rec = records.get(id);
+    return rec ? [{ passage_id: id, text: rec.text, citation: citationOf(rec) }] : [];
+  });
 }

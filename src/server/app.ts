@@ -25,6 +25,7 @@ import type { KnowledgeService } from './service.js';
 import { createHash } from 'node:crypto';
 import { isLoopback, requireKnownHost, requireWriteAccess } from './auth.js';
 import { documentRoutes } from './routes/documents.js';
+import { briefingRoutes } from './routes/briefings.js';
 import { passageRoutes } from './routes/passages.js';
 import { searchRoutes } from './routes/search.js';
 import { statusRoutes } from './routes/status.js';
@@ -188,6 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await searchRoutes(api, ctx);
       await documentRoutes(api, ctx);
       await passageRoutes(api, ctx);
+      await briefingRoutes(api, ctx);
       await statusRoutes(api, ctx);
     },
     { prefix: '/api' },

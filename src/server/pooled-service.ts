@@ -87,6 +87,10 @@ export class PooledService implements KnowledgeService {
     return this.pool.call('repeats', [passageId, limit]);
   }
 
+  quotes(ids: number[]): Promise<ReturnType<KnowledgeBase['quotes']>> {
+    return this.pool.call('quotes', [ids]);
+  }
+
   documents(query: DocumentsQuery): Promise<ReturnType<KnowledgeBase['documents']>> {
     return this.pool.call('documents', [query]);
   }

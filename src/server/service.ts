@@ -18,6 +18,7 @@ export interface KnowledgeService {
   ask(body: AskBody): Promise<AskResponse>;
   similar(passageId: number, k: number, perDoc: number): Awaitable<Hit[] | null>;
   repeats: Of<'repeats'>;
+  quotes: Of<'quotes'>;
   documents(query: DocumentsQuery): Awaitable<ReturnType<KnowledgeBase['documents']>>;
   document: Of<'document'>;
   original: Of<'original'>;

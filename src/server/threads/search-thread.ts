@@ -44,6 +44,7 @@ await serveThread(async () => {
     ask: ([body]: Args<'ask'>) => kb.ask(body),
     similar: (a: Args<'similar'>) => kb.similar(...a),
     repeats: (a: Args<'repeats'>) => kb.repeats(...a),
+    quotes: ([ids]: Args<'quotes'>) => kb.quotes(ids),
     documents: ([q]: Args<'documents'>) => kb.documents(q),
     document: ([id]: Args<'document'>) => kb.document(id),
     original: ([id]: Args<'original'>) => kb.original(id),
