@@ -694,6 +694,7 @@ function renderHits(res, p) {
     return;
   }
   say('status', `${n} passage${n === 1 ? '' : 's'} found in ${Math.round(res.took_ms)} ms`);
+  notes.push(followNote(p));
   const list = el(
     'ol',
     { class: 'govuk-list kb-results', 'aria-label': 'Search results' },
@@ -733,6 +734,22 @@ function correctionNote(corrected, p) {
         ]
       : '',
     spelling.length ? ['You can ', asTyped, ' instead.'] : ['Or ', asTyped, '.'],
+  );
+}
+
+/** "Follow this search": its Atom feed, for Outlook or Teams, of the newest passages with its words. */
+function followNote(p) {
+  const feed = new URLSearchParams({ q: p.q });
+  for (const f of ['from', 'to', 'kind', 'document']) if (p[f]) feed.set(f, p[f]);
+  return el(
+    'p',
+    { class: 'govuk-body-s kb-follow' },
+    el(
+      'a',
+      { class: 'govuk-link', id: 'follow', href: `/api/feed?${feed}`, type: 'application/atom+xml' },
+      'Follow this search',
+    ),
+    ' (a feed of the newest passages with these words, for Outlook or Teams)',
   );
 }
 

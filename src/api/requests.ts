@@ -73,6 +73,12 @@ export function requestSchemas(limits: RequestLimits) {
       to: isoDate.optional(),
     }),
     repeats: z.object({ limit: timelineLimit }),
+    feed: z.object({
+      q: query(),
+      since: isoDate.optional().describe('Only passages published on or after (the same as from)'),
+      as_typed: asTyped(),
+      ...filterFields(),
+    }),
     briefing: z.object({
       title: z.string().trim().max(200).default('Briefing'),
       format: z.enum(['docx', 'md']).default('docx'),
@@ -99,6 +105,7 @@ export type SearchQuery = z.infer<RequestSchemas['search']>;
 export type TimelineQuery = z.infer<RequestSchemas['timeline']>;
 export type AskBody = z.infer<RequestSchemas['ask']>;
 export type BriefingBody = z.infer<RequestSchemas['briefing']>;
+export type FeedQuery = z.infer<RequestSchemas['feed']>;
 export type DocumentsQuery = z.infer<RequestSchemas['documents']>;
 
 /** A passage or document id in a route. */

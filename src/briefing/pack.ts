@@ -85,7 +85,9 @@ export function buildPack(req: PackRequest, passages: Map<number, QuotedPassage>
     const chosen = item.text?.trim();
     if (chosen && !squash(found.text).includes(squash(chosen)))
       throw new KbError('INVALID_REQUEST', {
-        detail: `items[${i}].text is not the words of passage ${item.passage_id}: a quote must be the passage's own words`,
+        detail:
+          `items[${i}].text is not the words of passage ${item.passage_id}: ` +
+          "a quote must be the passage's own words",
       });
     return {
       n: i + 1,

@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { isLoopback, requireKnownHost, requireWriteAccess } from './auth.js';
 import { documentRoutes } from './routes/documents.js';
 import { briefingRoutes } from './routes/briefings.js';
+import { feedRoutes } from './routes/feed.js';
 import { passageRoutes } from './routes/passages.js';
 import { searchRoutes } from './routes/search.js';
 import { statusRoutes } from './routes/status.js';
@@ -190,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await documentRoutes(api, ctx);
       await passageRoutes(api, ctx);
       await briefingRoutes(api, ctx);
+      await feedRoutes(api, ctx);
       await statusRoutes(api, ctx);
     },
     { prefix: '/api' },

@@ -6,7 +6,7 @@ import type { Hit } from '../../src/api/responses.js';
 import { sourceLine } from '../../src/briefing/pack.js';
 import { kb as runKb, serveSamples, tempDir } from '../helpers.js';
 
-/** Briefing packs: quotes exported with their notes and citations, as Word and Markdown, through the API and the CLI. */
+/** Briefing packs: quotes with their notes and citations, as Word and Markdown, through the API and the CLI. */
 describe('briefing packs', () => {
   let served: Awaited<ReturnType<typeof serveSamples>>;
   let base: string;

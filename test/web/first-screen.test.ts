@@ -245,4 +245,15 @@ describe.skipIf(!HAS_CHROMIUM)('the page on the first screen', () => {
     expect(await axe(page)).toEqual([]);
     await page.context().close();
   });
+
+  it('a search offers its feed to follow', async () => {
+    const page = await open(`${samples}?q=apprenticeships&kind=bulletin`, 1280, 800);
+    await page.waitForSelector('.kb-result');
+    const href = await page.getAttribute('#follow', 'href');
+    expect(href).toBe('/api/feed?q=apprenticeships&kind=bulletin');
+    const res = await fetch(new URL(href!, samples));
+    expect(res.headers.get('content-type')).toMatch(/atom\+xml/);
+    expect(await axe(page)).toEqual([]);
+    await page.context().close();
+  });
 });

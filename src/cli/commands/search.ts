@@ -2,6 +2,8 @@ import { Option, type Command } from 'commander';
 import { DOCUMENT_KINDS } from '../../store/types.js';
 import { parseOptions, withKb, type Context } from '../context.js';
 import { longDate, monthLabel, quoteWithCitation, repeatNote } from '../format.js';
+import type { KnowledgeBase } from '../../knowledge-base.js';
+import { newestMentions } from '../../search/feed.js';
 
 type FilterOptions = { from?: string; to?: string; kind?: string; document?: string };
 type Run = (action: (ctx: Context) => Promise<number | void>) => Promise<void>;
@@ -31,47 +33,54 @@ export function searchCommands(program: Command, run: Run): void {
       'list every copy of text repeated across documents at its own rank (default: one hit per text, standing ' +
         'text last)',
     )
+    .option('--since <date>', 'the newest passages with the words published on or after DATE, newest first')
     .addHelpText(
       'after',
       '\nExamples:\n  kb search what did we say about apprenticeships\n  kb search "specialist places" -k 5 ' +
-        '--from 2024-01-01 --kind bulletin\n  kb --json search attendance --mode lexical',
+        '--from 2024-01-01 --kind bulletin\n  kb --json search attendance --mode lexical\n' +
+        '  kb --json search apprenticeships --since 2025-01-01   (what is new: the same as the feed)',
     )
-    .action((words: string[], o: FilterOptions & { k: string; mode: string; perDoc: string; allRepeats?: boolean }) =>
-      run((ctx) =>
-        withKb(
-          ctx,
-          async (kb) => {
-            const req = parseOptions(
-              ctx.requests.search,
-              {
-                q: words.join(' '),
-                k: o.k,
-                mode: o.mode,
-                per_doc: o.perDoc,
-                repeats: o.allRepeats ? 'all' : 'collapse',
-                ...filtersOf(o),
-              },
-              { k: '-k' },
-            );
-            const res = await kb.search(req);
-            if (ctx.out.json) return ctx.out.result(res, '');
-            ctx.out.say(
-              `${res.results.length} results for "${res.query}" (${res.mode}, ${res.took_ms} ms, embedder ` +
-                `${res.embedder?.id ?? 'none'})\n`,
-            );
-            res.results.forEach((h, i) =>
+    .action(
+      (
+        words: string[],
+        o: FilterOptions & { k: string; mode: string; perDoc: string; allRepeats?: boolean; since?: string },
+      ) =>
+        run((ctx) =>
+          withKb(
+            ctx,
+            async (kb) => {
+              if (o.since) return newestSince(ctx, kb, words.join(' '), o);
+              const req = parseOptions(
+                ctx.requests.search,
+                {
+                  q: words.join(' '),
+                  k: o.k,
+                  mode: o.mode,
+                  per_doc: o.perDoc,
+                  repeats: o.allRepeats ? 'all' : 'collapse',
+                  ...filtersOf(o),
+                },
+                { k: '-k' },
+              );
+              const res = await kb.search(req);
+              if (ctx.out.json) return ctx.out.result(res, '');
               ctx.out.say(
-                `${i + 1}. ${quoteWithCitation(h.text.replace(/\s+/g, ' '), h.citation)}\n   ` +
-                  (h.citation.section ? `Section: ${h.citation.section}. ` : '') +
-                  `Document ${h.citation.document_id}, characters ${h.citation.start}-${h.citation.end}` +
-                  (h.repeated ? `\n   ${repeatNote(h.repeated)}` : '') +
-                  '\n',
-              ),
-            );
-          },
-          { mode: 'read' },
+                `${res.results.length} results for "${res.query}" (${res.mode}, ${res.took_ms} ms, embedder ` +
+                  `${res.embedder?.id ?? 'none'})\n`,
+              );
+              res.results.forEach((h, i) =>
+                ctx.out.say(
+                  `${i + 1}. ${quoteWithCitation(h.text.replace(/\s+/g, ' '), h.citation)}\n   ` +
+                    (h.citation.section ? `Section: ${h.citation.section}. ` : '') +
+                    `Document ${h.citation.document_id}, characters ${h.citation.start}-${h.citation.end}` +
+                    (h.repeated ? `\n   ${repeatNote(h.repeated)}` : '') +
+                    '\n',
+                ),
+              );
+            },
+            { mode: 'read' },
+          ),
         ),
-      ),
     );
 
   filterOptions(
@@ -184,4 +193,20 @@ export function searchCommands(program: Command, run: Run): void {
         ),
       ),
     );
+}
+
+/** kb search --since: what /api/feed gives, the newest passages with the words, newest first. */
+async function newestSince(
+  ctx: Context,
+  kb: KnowledgeBase,
+  q: string,
+  o: FilterOptions & { k: string; since?: string },
+): Promise<void> {
+  const req = parseOptions(ctx.requests.feed, { q, since: o.since, ...filtersOf(o) }, {});
+  const from = req.since && (!req.from || req.since > req.from) ? req.since : req.from;
+  const t = await kb.timeline({ ...req, mode: 'lexical', limit: ctx.config.maxTimeline, repeats: 'collapse', from });
+  const entries = newestMentions(t, Number(o.k) || 10);
+  if (ctx.out.json) return ctx.out.result({ query: t.query, since: req.since, results: entries }, '');
+  ctx.out.say(`${entries.length} newest passages with "${t.query}" since ${longDate(req.since ?? null)}\n`);
+  for (const e of entries) ctx.out.say(`${quoteWithCitation(e.text.replace(/\s+/g, ' '), e.citation)}\n`);
 }
