@@ -4,6 +4,7 @@
 const $ = (id) => document.getElementById(id);
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
+import { addToBriefing, initBriefing } from './briefing.js';
 import { hintFor } from './hints.js';
 import { citationOf, longDate, markedWords, matchedSentences, MONTHS, quoteText } from './quote.js';
 
@@ -113,6 +114,8 @@ $('builtin-notice-close').addEventListener('click', () => {
 function showEmpty() {
   $('empty').hidden = documentCount !== 0;
 }
+
+initBriefing(el, (text) => say('status', text));
 
 // ---- search view ---------------------------------------------------------
 const form = $('search-form');
@@ -353,7 +356,25 @@ function copyButtonsFor(hit, item) {
     });
     return b;
   };
-  return [button('Copy quote', false), button('Copy with link', true)];
+  return [button('Copy quote', false), button('Copy with link', true), briefingButton(hit, hit.citation)];
+}
+
+/** Add to briefing: the passage's words, with its citation line, into the briefing panel. */
+function briefingButton(hit, c) {
+  return el(
+    'button',
+    {
+      type: 'button',
+      class: 'govuk-button govuk-button--secondary',
+      'data-module': 'govuk-button',
+      onclick: () => {
+        const n = addToBriefing(hit, hit.text, `${citationOf(c)}${c.section ? `, section “${c.section}”` : ''}`);
+        say('status', `Added to the briefing (${n} quote${n === 1 ? '' : 's'}).`);
+      },
+    },
+    'Add to briefing',
+    el('span', { class: 'govuk-visually-hidden' }, ` from ${c.title}`),
+  );
 }
 
 function resultItem(hit, q, tags = []) {
@@ -806,7 +827,12 @@ function renderAnswer(res) {
         'li',
         { id: `cite-${c.n}` },
         citationLine(c),
-        el('div', { class: 'kb-actions' }, documentLink(c, c.passage_id)),
+        el(
+          'div',
+          { class: 'kb-actions' },
+          documentLink(c, c.passage_id),
+          briefingButton({ passage_id: c.passage_id, text: c.text }, c),
+        ),
       ),
     ),
   );

@@ -1,4 +1,5 @@
 import { AxeBuilder } from '@axe-core/playwright';
+import mammoth from 'mammoth';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -254,6 +255,53 @@ describe.skipIf(!HAS_CHROMIUM)('the page on the first screen', () => {
     const res = await fetch(new URL(href!, samples));
     expect(res.headers.get('content-type')).toMatch(/atom\+xml/);
     expect(await axe(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a briefing: add three results, reorder, note, reload, save as Word; the file keeps that order', async () => {
+    const page = await open(`${samples}?q=apprenticeship+levy`, 1280, 800);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await page.waitForSelector('.kb-result');
+    const results = page.locator('.kb-result');
+    const texts: string[] = [];
+    for (const i of [0, 1, 2]) {
+      await results
+        .nth(i)
+        .getByRole('button', { name: /^Add to briefing/ })
+        .click();
+      texts.push((await results.nth(i).locator('.kb-snippet').textContent())!);
+    }
+    await expect.poll(() => page.textContent('#briefing-count')).toBe('3');
+    await page.click('#briefing-panel summary');
+    await page.fill('#briefing-title', 'Levy briefing');
+    // The third quote moves to the top, and gets a note.
+    await page.getByRole('button', { name: 'Move up quote 3' }).click();
+    await page.getByRole('button', { name: 'Move up quote 2' }).click();
+    await page.fill('#briefing-note-0', 'Lead with this one');
+    expect(await axe(page)).toEqual([]);
+    // Kept in the browser.
+    await page.reload();
+    await page.waitForSelector('.kb-result');
+    await page.click('#briefing-panel summary');
+    expect(await page.inputValue('#briefing-title')).toBe('Levy briefing');
+    expect(await page.inputValue('#briefing-note-0')).toBe('Lead with this one');
+    const quotes = await page.locator('.kb-briefing-quote').allTextContents();
+    expect(quotes).toHaveLength(3);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#briefing-export-docx')]);
+    expect(download.suggestedFilename()).toBe('Levy-briefing.docx');
+    const file = await download.path();
+    const { value } = await mammoth.extractRawText({ path: file });
+    const flat = value.replace(/\s+/g, ' ');
+    const order = quotes.map((q) => flat.indexOf(q.replace(/\s+/g, ' ').slice(1, 60)));
+    expect(
+      order.every((x) => x >= 0),
+      flat.slice(0, 300),
+    ).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(flat).toContain('Lead with this one');
+    expect(texts).toHaveLength(3);
+    expect(errorsOf(page)).toEqual([]);
     await page.context().close();
   });
 });
