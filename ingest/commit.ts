@@ -19,6 +19,8 @@ export interface PreparedTree {
   fallbackDate?: string | null;
   children: PreparedTree[];
   failed: IngestResult[];
+  /** What was left unread, and why (an attached picture), said on the result. */
+  notes: string[];
 }
 
 function toDocument(store: Store, t: PreparedTree, parentId: number | null, options: SplitOptions): NewDocument {
@@ -73,7 +75,11 @@ export function commit(
     const doc = { ...toDocument(store, tree, null, options), has_original: keepOriginals };
     const children = tree.children.map((c) => ({ tree: c, doc: toDocument(store, c, null, options) }));
     const { id, created } = documents.upsert(doc);
-    results.push({ ...success(doc, id, created ? 'added' : 'updated'), ...ocrReport(tree.file) });
+    results.push({
+      ...success(doc, id, created ? 'added' : 'updated'),
+      ...ocrReport(tree.file),
+      ...(tree.notes.length ? { notes: tree.notes } : {}),
+    });
     const keep = new Set<string>();
     for (const { tree: c, doc: child } of children) {
       child.parent_id = id;

@@ -171,6 +171,7 @@ export class Pipeline {
         sourceId: doc.sourceId,
         children: [],
         failed: [],
+        notes: [],
       };
       return commit(this.store, tree, this.splitOptions, this.log, { keepOriginals: false })[0]!;
     } catch (err) {
@@ -222,6 +223,7 @@ export class Pipeline {
       sourceId: prepared.sourceId ?? sourceId,
       children: [],
       failed: [],
+      notes: [],
     };
     if (kind) tree.kind = kind;
     if (fallbackDate !== undefined) tree.fallbackDate = fallbackDate;
@@ -229,14 +231,12 @@ export class Pipeline {
       const childId = `${tree.sourceId}#attachment/${attachment.fileName}`;
       const ext = path.extname(attachment.fileName).toLowerCase();
       if (!(ext in EXTENSIONS)) {
-        this.log.debug(`${file.name}: attachment ${attachment.fileName} skipped (not a readable format)`);
+        tree.notes.push(`attachment ${attachment.fileName} not read: not a format the knowledge base reads`);
         continue;
       }
       if (EXTENSIONS[ext] === 'image') {
         // Pictures in e-mails are logos, signatures and photos, not scanned documents.
-        this.log.debug(
-          `${file.name}: attached image ${attachment.fileName} not read (pictures in e-mails are not scans)`,
-        );
+        tree.notes.push(`attachment ${attachment.fileName} not read: pictures in e-mails are not scans`);
         continue;
       }
       try {
@@ -251,7 +251,12 @@ export class Pipeline {
           prepared.published_at,
         );
         child.file.fileName = attachment.fileName;
-        tree.children.push(child);
+        // A message attached to a message: what it carries is attached to the message ingested (one level).
+        tree.children.push(child, ...child.children);
+        tree.failed.push(...child.failed);
+        tree.notes.push(...child.notes.map((n) => `${attachment.fileName}: ${n}`));
+        child.children = [];
+        child.failed = [];
       } catch (err) {
         tree.failed.push(failure(childId, err));
       }

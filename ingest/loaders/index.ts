@@ -2,7 +2,7 @@ import path from 'node:path';
 import { KbError } from '../../src/errors.js';
 import type { LoadedDocument, LoaderLimits, RawFile } from '../document.js';
 
-export type Format = 'text' | 'html' | 'email' | 'pdf' | 'docx' | 'image';
+export type Format = 'text' | 'html' | 'email' | 'msg' | 'pdf' | 'docx' | 'image';
 
 export const EXTENSIONS: Record<string, Format> = {
   '.txt': 'text',
@@ -13,6 +13,7 @@ export const EXTENSIONS: Record<string, Format> = {
   '.htm': 'html',
   '.xhtml': 'html',
   '.eml': 'email',
+  '.msg': 'msg',
   '.pdf': 'pdf',
   '.docx': 'docx',
   '.png': 'image',
@@ -38,6 +39,11 @@ export function detectFormat(file: RawFile): Format {
   const head = Buffer.from(file.bytes.subarray(0, 1024)).toString('latin1');
   const ext = path.extname(file.name).toLowerCase();
   if (head.startsWith('%PDF-')) return 'pdf';
+  // An Outlook message is a compound file (as old Office files are): only .msg is read as one.
+  if (head.startsWith('\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1')) {
+    if (ext === '.msg') return 'msg';
+    throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: 'an old Office file (save it as .docx or PDF)' });
+  }
   if (IMAGE_SIGNATURES.some((s) => head.startsWith(s))) return 'image';
   if (head.startsWith('PK\u0003\u0004')) {
     if (ext === '.docx') return 'docx';
@@ -48,6 +54,8 @@ export function detectFormat(file: RawFile): Format {
     throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: 'missing %PDF- header' });
   if (byExt === 'docx')
     throw new KbError('MALFORMED', { file: file.name, format: 'DOCX', detail: 'not a ZIP container' });
+  if (byExt === 'msg')
+    throw new KbError('MALFORMED', { file: file.name, format: 'Outlook message', detail: 'not an Outlook .msg file' });
   if (byExt === 'image')
     throw new KbError('MALFORMED', { file: file.name, format: 'image', detail: 'not a PNG, JPEG or TIFF file' });
   if (byExt) return byExt;
@@ -73,6 +81,8 @@ export async function load(file: RawFile, limits: LoaderLimits): Promise<LoadedD
       return (await import('./docx.js')).loadDocx(file, limits);
     case 'email':
       return (await import('./email.js')).loadEmail(file, limits);
+    case 'msg':
+      return (await import('./msg.js')).loadMsg(file, limits);
     case 'html':
       return (await import('./html.js')).loadHtml(file, limits);
     case 'text':

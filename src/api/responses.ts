@@ -222,6 +222,7 @@ export const IngestResult = z.object({
     })
     .optional()
     .describe('Only for documents with scanned pages'),
+  notes: z.array(z.string()).optional().describe('What was not read, and why (attachments that are pictures, …)'),
 });
 
 export const UploadResponse = z.object({
