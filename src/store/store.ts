@@ -191,12 +191,20 @@ function migrate(db: Db, file: string): void {
   const current = readSchemaVersion(db);
   if (current > SCHEMA_VERSION)
     throw new KbError('STORE_SCHEMA_TOO_NEW', { file, found: current, supported: SCHEMA_VERSION });
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
-      const step = MIGRATIONS[v]!;
-      if (typeof step === 'string') db.exec(step);
-      else step(db);
-      writeSchemaVersion(db, v + 1);
-    }).immediate();
+  // One step per IMMEDIATE transaction, the version read again inside it: two programs opening a new or old
+  // database at once each take the next step only if the other has not taken it already.
+  for (;;) {
+    const done = db
+      .transaction(() => {
+        const v = readSchemaVersion(db);
+        if (v >= SCHEMA_VERSION) return true;
+        const step = MIGRATIONS[v]!;
+        if (typeof step === 'string') db.exec(step);
+        else step(db);
+        writeSchemaVersion(db, v + 1);
+        return false;
+      })
+      .immediate();
+    if (done) return;
   }
 }

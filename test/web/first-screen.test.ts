@@ -45,7 +45,11 @@ describe.skipIf(!HAS_CHROMIUM)('the page on the first screen', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+    });
+    // A resource that fails is reported with its address (the console message has none).
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
     });
     (page as Page & { errors: string[] }).errors = errors;
     await page.goto(url);
