@@ -12,7 +12,8 @@ describe('the demo (npm start) is kept apart from the real knowledge base', () =
     const demoDir = path.join(cwd, 'demo-folder');
     const child = spawn(process.execPath, [BIN, '--json', 'demo', '--dir', demoDir, '--port', '0'], {
       cwd,
-      env: { ...process.env, KB_OFFLINE: '1', KB_LOG_LEVEL: 'warn' },
+      // Downloads allowed, as on a fresh machine, from a host that refuses: the failure it remembers stays in the demo.
+      env: { ...process.env, KB_OFFLINE: '0', KB_MODEL_HOST: 'http://127.0.0.1:9/', KB_LOG_LEVEL: 'error' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {
@@ -32,6 +33,7 @@ describe('the demo (npm start) is kept apart from the real knowledge base', () =
       expect(health.demo).toBe(true);
       expect(health.counts.documents).toBeGreaterThan(5);
       expect(fs.existsSync(path.join(demoDir, 'kb.sqlite'))).toBe(true);
+      expect(fs.existsSync(path.join(demoDir, 'models', 'last-download-failure.json'))).toBe(true);
     } finally {
       const exit = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

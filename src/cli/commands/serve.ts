@@ -45,6 +45,8 @@ export function serveCommand(program: Command, run: Run, streams: Streams): void
         const config = loadConfig(streams.env, {
           ...ctx.config,
           dataDir: path.resolve(opts.dir),
+          // Its models folder is its own too (unless KB_MODELS_DIR names one): nothing is written under ./data.
+          modelsDir: streams.env.KB_MODELS_DIR,
           demo: true,
           port: opts.port ?? ctx.config.port,
           host: opts.host ?? ctx.config.host,
