@@ -54,7 +54,12 @@ export class Recogniser {
         await this.stop();
         return result;
       }
-      const text = result.text.replace(/[ \t]+\n/g, '\n').trim();
+      // Line by line (linear): trailing spaces go.
+      const text = result.text
+        .split('\n')
+        .map((line) => line.trimEnd())
+        .join('\n')
+        .trim();
       if (text.replace(/\s+/g, '').length < 3) return { unreadable: 'no text found (a blank or picture-only page?)' };
       return { text, confidence: Math.round(result.confidence) };
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { Citation } from '../api/responses.js';
 import { KbError } from '../errors.js';
+import { longDate } from '../text/dates.js';
 
 /**
  * A briefing pack: quotes chosen by a briefing writer, in their order, each
@@ -32,14 +33,6 @@ export interface PackEntry {
 export interface Pack {
   title: string;
   entries: PackEntry[];
-}
-
-const MONTHS = 'January February March April May June July August September October November December'.split(' ');
-
-function longDate(iso: string | null): string | null {
-  if (!iso) return null;
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${d} ${MONTHS[m! - 1]} ${y}`;
 }
 
 /**

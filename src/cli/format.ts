@@ -2,27 +2,8 @@ import type { Citation, Repeated } from '../api/responses.js';
 import type { IngestResult } from '../../ingest/results.js';
 
 /** The CLI's English: dates, quotes, notes. Pure. */
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-/** "10 March 2015" from "2015-03-10". */
-export function longDate(iso: string | null): string | null {
-  if (!iso) return null;
-  const [y, m, d] = iso.split('-').map(Number);
-  return `${d} ${MONTHS[m! - 1]} ${y}`;
-}
+export { longDate, MONTHS } from '../text/dates.js';
+import { longDate, MONTHS } from '../text/dates.js';
 
 /** "March 2015" from "2015-03". */
 export function monthLabel(month: string): string {

@@ -13,6 +13,11 @@ export interface FeedOptions {
   base: string;
 }
 
+/** The first date a followed search reads from: the later of `since` and `from`. */
+export function fromDate(since?: string, from?: string): string | undefined {
+  return since && (!from || since > from) ? since : from;
+}
+
 /** The dated mentions of a timeline, newest first (then by passage id, newest first). */
 export function newestMentions(t: TimelineResponse, limit: number): TimelineEntry[] {
   return t.months

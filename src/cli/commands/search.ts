@@ -3,7 +3,7 @@ import { DOCUMENT_KINDS } from '../../store/types.js';
 import { parseOptions, withKb, type Context } from '../context.js';
 import { longDate, monthLabel, quoteWithCitation, repeatNote } from '../format.js';
 import type { KnowledgeBase } from '../../knowledge-base.js';
-import { newestMentions } from '../../search/feed.js';
+import { fromDate, newestMentions } from '../../search/feed.js';
 
 type FilterOptions = { from?: string; to?: string; kind?: string; document?: string };
 type Run = (action: (ctx: Context) => Promise<number | void>) => Promise<void>;
@@ -203,7 +203,7 @@ async function newestSince(
   o: FilterOptions & { k: string; since?: string },
 ): Promise<void> {
   const req = parseOptions(ctx.requests.feed, { q, since: o.since, ...filtersOf(o) }, {});
-  const from = req.since && (!req.from || req.since > req.from) ? req.since : req.from;
+  const from = fromDate(req.since, req.from);
   const t = await kb.timeline({ ...req, mode: 'lexical', limit: ctx.config.maxTimeline, repeats: 'collapse', from });
   const entries = newestMentions(t, Number(o.k) || 10);
   if (ctx.out.json) return ctx.out.result({ query: t.query, since: req.since, results: entries }, '');

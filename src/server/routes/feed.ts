@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { atomFeed, newestMentions } from '../../search/feed.js';
+import { atomFeed, fromDate, newestMentions } from '../../search/feed.js';
 import type { RouteContext } from '../app.js';
 
 /** Entries in a feed. */
@@ -25,7 +25,7 @@ export async function feedRoutes(app: FastifyInstance, ctx: RouteContext): Promi
         limit: ctx.config.maxTimeline,
         repeats: 'collapse',
         as_typed,
-        from: since && (!from || since > from) ? since : from,
+        from: fromDate(since, from),
         to,
         kind,
         document,
