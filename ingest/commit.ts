@@ -51,21 +51,22 @@ function toDocument(store: Store, t: PreparedTree, parentId: number | null, opti
  * attachments (an attachment no longer carried is deleted), and new splits
  * of documents that now share a paragraph with it. A file whose bytes were
  * stored by another run meanwhile is reported unchanged and nothing is
- * written. Originals the write released are removed after it (sweep).
+ * written (unless forced: what came with the file changed). Originals the
+ * write released are removed after it (sweep).
  */
 export function commit(
   store: Store,
   tree: PreparedTree,
   options: SplitOptions,
   log: Logger,
-  how: { keepOriginals?: boolean } = {},
+  how: { keepOriginals?: boolean; force?: boolean } = {},
 ): IngestResult[] {
   const keepOriginals = how.keepOriginals ?? true;
   const results: IngestResult[] = [];
   store.transaction(() => {
     const { documents, originals } = store;
     const existing = documents.bySource(tree.sourceId);
-    if (existing && existing.sha256 === tree.sha256) {
+    if (existing && existing.sha256 === tree.sha256 && !how.force) {
       results.push(unchangedResult(existing, documents.passageCount(existing.id)));
       return;
     }

@@ -17,6 +17,10 @@ export interface Attachment {
   fileName: string;
   mime: string;
   bytes: Uint8Array;
+  /** Identity of its own (a file linked from a web page: its address); else it is known by its message's. */
+  sourceId?: string;
+  /** Where it lives on the web. */
+  sourceUrl?: string;
 }
 
 export interface LoadedDocument {

@@ -7,7 +7,7 @@ import type { DocumentKind, DocumentRow } from '../src/store/types.js';
 import { sha256 } from '../src/text/words.js';
 import { assemble } from './assemble.js';
 import { commit, type PreparedTree } from './commit.js';
-import type { LoaderLimits, RawFile } from './document.js';
+import type { Attachment, LoaderLimits, RawFile } from './document.js';
 import { EXTENSIONS } from './loaders/index.js';
 import { textToBlocks } from './loaders/text.js';
 import { normaliseBlocks } from './normalise.js';
@@ -26,6 +26,16 @@ export interface IngestOptions {
   sourceId?: string;
   /** Kind to record instead of the detected one. */
   kind?: DocumentKind;
+  /** Where the document lives on the web (a page's canonical address), over what the file says. */
+  sourceUrl?: string;
+  /** Date to use when the document states none (a feed's publication date). */
+  fallbackDate?: string | null;
+  /** Documents that come with this one from elsewhere (files a web page links), read as attachments. */
+  attachments?: Attachment[];
+  /** Write even when the bytes are the ones stored (what came with them changed). */
+  force?: boolean;
+  /** What was left unread, said on the result (linked files of a kind not read). */
+  notes?: string[];
 }
 
 /** What the pipeline needs of the configuration. */
@@ -116,10 +126,12 @@ export class Pipeline {
     try {
       this.checkSize(file);
       const hash = sha256(file.bytes);
-      const known = this.unchanged(sourceId, hash, file.name);
+      const known = options.force ? undefined : this.unchanged(sourceId, hash, file.name);
       if (known) return [known];
-      const tree = await this.prepare(file, hash, sourceId, options.kind);
-      return commit(this.store, tree, this.splitOptions, this.log);
+      const tree = await this.prepare(file, hash, sourceId, options.kind, options.fallbackDate, options.attachments);
+      if (options.sourceUrl) tree.file.source_url = options.sourceUrl;
+      if (options.notes) tree.notes.push(...options.notes);
+      return commit(this.store, tree, this.splitOptions, this.log, { force: options.force ?? false });
     } catch (err) {
       const error = failure(sourceId, err);
       if (error.error?.code === 'INTERNAL')
@@ -214,8 +226,10 @@ export class Pipeline {
     sourceId: string,
     kind?: DocumentKind,
     fallbackDate?: string | null,
+    extra: Attachment[] = [],
   ): Promise<PreparedTree> {
     const prepared = await prepareHost(this.config.parseMemoryMb).prepare(file, this.limits);
+    prepared.attachments.push(...extra);
     const tree: PreparedTree = {
       file: prepared,
       raw: file.bytes,
@@ -228,7 +242,7 @@ export class Pipeline {
     if (kind) tree.kind = kind;
     if (fallbackDate !== undefined) tree.fallbackDate = fallbackDate;
     for (const attachment of prepared.attachments) {
-      const childId = `${tree.sourceId}#attachment/${attachment.fileName}`;
+      const childId = attachment.sourceId ?? `${tree.sourceId}#attachment/${attachment.fileName}`;
       const ext = path.extname(attachment.fileName).toLowerCase();
       if (!(ext in EXTENSIONS)) {
         tree.notes.push(`attachment ${attachment.fileName} not read: not a format the knowledge base reads`);
@@ -251,6 +265,7 @@ export class Pipeline {
           prepared.published_at,
         );
         child.file.fileName = attachment.fileName;
+        if (attachment.sourceUrl) child.file.source_url = attachment.sourceUrl;
         // A message attached to a message: what it carries is attached to the message ingested (one level).
         tree.children.push(child, ...child.children);
         tree.failed.push(...child.failed);

@@ -44,13 +44,13 @@ export function unchangedResult(doc: DocumentRow, passages: number): IngestResul
   };
 }
 
-/** A file that could not be stored, with the coded reason. */
-export function failure(sourceId: string, err: unknown): IngestResult {
+/** A file that could not be stored (or, `skipped`, was not fetched on purpose), with the coded reason. */
+export function failure(sourceId: string, err: unknown, status: 'failed' | 'skipped' = 'failed'): IngestResult {
   const error = toKbError(err);
   return {
     source_id: sourceId,
     document_id: null,
-    status: 'failed',
+    status,
     title: null,
     published_at: null,
     kind: null,
@@ -60,7 +60,15 @@ export function failure(sourceId: string, err: unknown): IngestResult {
 }
 
 export function summarise(results: IngestResult[]): IngestSummary {
-  const s: IngestSummary = { files: results.length, added: 0, updated: 0, unchanged: 0, failed: 0, passages: 0 };
+  const s: IngestSummary = {
+    files: results.length,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    failed: 0,
+    skipped: 0,
+    passages: 0,
+  };
   for (const r of results) {
     s[r.status]++;
     s.passages += r.passages;

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { INTAKE_ENV_NAMES, INTAKE_SETTINGS } from './config-intake.js';
 import { KbError } from './errors.js';
 
 /**
@@ -133,6 +134,7 @@ export const ConfigSchema = z.object({
   json: boolFromEnv.default(false),
   /** Log level on stderr. */
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ...INTAKE_SETTINGS,
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { modelsDir: string };
@@ -236,6 +238,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   searchMemoryMb: 'KB_SEARCH_MEMORY_MB',
   json: 'KB_JSON',
   logLevel: 'KB_LOG_LEVEL',
+  ...INTAKE_ENV_NAMES,
 };
 
 export function envName(key: keyof Config): string {

@@ -1,5 +1,6 @@
 import { DATA_ERRORS } from './errors/data.js';
 import { DOCUMENTS_ERRORS } from './errors/documents.js';
+import { INTAKE_ERRORS } from './errors/intake.js';
 import { MODELS_ERRORS } from './errors/models.js';
 import { SERVICE_ERRORS } from './errors/service.js';
 
@@ -18,6 +19,7 @@ export interface ErrorEntry {
  */
 export const ERRORS = {
   ...DOCUMENTS_ERRORS,
+  ...INTAKE_ERRORS,
   ...DATA_ERRORS,
   ...MODELS_ERRORS,
   ...SERVICE_ERRORS,

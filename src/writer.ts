@@ -9,6 +9,7 @@ import { sha256 } from './text/words.js';
 import type { IndexKeeper } from './vector/index-keeper.js';
 import { WriteQueue } from './write-queue.js';
 import { Pipeline, summarise, type IngestResult, type IngestSummary } from '../ingest/pipeline.js';
+import { crawl, isWebAddress } from '../ingest/web/crawl.js';
 
 export interface IngestRun {
   results: IngestResult[];
@@ -71,14 +72,25 @@ export class Writer {
     return (this.pipelineInstance ??= new Pipeline({ store, config, log }));
   }
 
+  /** Files and folders, and web addresses (pages, listings, sitemaps, feeds: see ingest/web/crawl.ts). */
   ingest(paths: string[], options: { kind?: DocumentKind } & IngestProgress = {}): Promise<IngestRun> {
     return this.queue.run(async () => {
       const results: IngestResult[] = [];
       const how = options.kind ? { kind: options.kind } : {};
-      for await (const batch of this.pipeline.ingestPaths(paths, options.onFile, how)) {
-        results.push(...batch);
-        options.onResults?.(batch);
-      }
+      const urls = paths.filter(isWebAddress);
+      const files = paths.filter((p) => !isWebAddress(p));
+      const { store, config, log } = this.parts;
+      const batches = [
+        ...(files.length ? [this.pipeline.ingestPaths(files, options.onFile, how)] : []),
+        ...(urls.length
+          ? [crawl(urls, { store, pipeline: this.pipeline, settings: config, log }, { ...how, onUrl: options.onFile })]
+          : []),
+      ];
+      for (const source of batches)
+        for await (const batch of source) {
+          results.push(...batch);
+          options.onResults?.(batch);
+        }
       await this.refreshNow(options.onEmbed);
       return { results, summary: summarise(results) };
     });

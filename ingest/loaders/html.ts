@@ -165,8 +165,24 @@ export function htmlToDocument(
     meta('meta[name=date]') ??
     $('time[datetime]').first().attr('datetime');
   const author = meta('meta[name=author]');
-  // Dropped elements are skipped by the walk, not removed from the tree:
-  // removing each of many siblings costs time in proportion to all of them.
+  const { roots, dropped } = mainContent($);
+  const doc: LoadedDocument = { mime: 'text/html', blocks: domToBlocks(roots, dropped) };
+  if (formatTitle) doc.formatTitle = formatTitle;
+  if (sourceUrl) doc.sourceUrl = sourceUrl;
+  if (author) doc.author = author;
+  const date = dateText ? (/^\d{4}-\d{2}-\d{2}/.exec(dateText)?.[0] ?? findDate(dateText)) : null;
+  if (date) doc.headerDate = date;
+  return doc;
+}
+
+/**
+ * A page's main content: the first main, [role=main] or article element
+ * (else the body), and the elements inside it that are not content
+ * (navigation, footers, skip links). Dropped elements are skipped by the
+ * walk, not removed from the tree: removing each of many siblings costs
+ * time in proportion to all of them.
+ */
+export function mainContent($: cheerio.CheerioAPI): { roots: AnyNode[]; dropped: Set<AnyNode> } {
   const dropped = new Set<AnyNode>($(DROP).toArray());
   $('a').each((_, el) => {
     if (isChrome($(el).text())) dropped.add(el);
@@ -175,13 +191,7 @@ export function htmlToDocument(
     .filter((_, el) => !dropped.has(el))
     .first();
   const roots: AnyNode[] = main.length ? main.toArray() : $('body').length ? $('body').toArray() : $.root().toArray();
-  const doc: LoadedDocument = { mime: 'text/html', blocks: domToBlocks(roots, dropped) };
-  if (formatTitle) doc.formatTitle = formatTitle;
-  if (sourceUrl) doc.sourceUrl = sourceUrl;
-  if (author) doc.author = author;
-  const date = dateText ? (/^\d{4}-\d{2}-\d{2}/.exec(dateText)?.[0] ?? findDate(dateText)) : null;
-  if (date) doc.headerDate = date;
-  return doc;
+  return { roots, dropped };
 }
 
 /**

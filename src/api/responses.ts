@@ -206,7 +206,9 @@ export const DocumentFull = z.object({
 export const IngestResult = z.object({
   source_id: z.string(),
   document_id: z.number().int().nullable(),
-  status: z.enum(['added', 'updated', 'unchanged', 'failed']),
+  status: z
+    .enum(['added', 'updated', 'unchanged', 'failed', 'skipped'])
+    .describe('skipped: not fetched on purpose (robots.txt, a limit), with the reason in error'),
   title: z.string().nullable(),
   published_at: isoDate.nullable(),
   kind: Kind.nullable(),
@@ -233,6 +235,7 @@ export const UploadResponse = z.object({
     updated: z.number().int(),
     unchanged: z.number().int(),
     failed: z.number().int(),
+    skipped: z.number().int(),
     passages: z.number().int(),
   }),
 });

@@ -42,14 +42,17 @@ export function repeatNote(r: Repeated): string {
 /** One line (or three, for a failure) per ingested document. */
 export function ingestLine(r: IngestResult): string {
   const status = r.status.padEnd(9);
-  if (r.status === 'failed')
+  if (r.status === 'failed' || r.status === 'skipped')
     return `${status} ${r.source_id}\n          ${r.error?.message}\n          ${r.error?.hint}`;
   const ocr = r.ocr
     ? `\n          ${r.ocr.pages} page${r.ocr.pages === 1 ? '' : 's'} recognised from a scan ` +
       `(confidence ${r.ocr.confidence}%)` +
       r.ocr.unreadable.map((u) => `\n          page ${u.page} not read: ${u.reason}`).join('')
     : '';
+  const notes = (r.notes ?? []).map((n) => `\n          ${n}`).join('');
   return (
-    `${status} [${r.document_id}] ${r.title} (${r.kind}, ${r.published_at ?? 'undated'}) ${r.passages} passages` + ocr
+    `${status} [${r.document_id}] ${r.title} (${r.kind}, ${r.published_at ?? 'undated'}) ${r.passages} passages` +
+    ocr +
+    notes
   );
 }

@@ -19,7 +19,8 @@ export interface Output {
 }
 
 export interface Progress {
-  update(done: number, label: string): void;
+  /** `total` when it has grown since (a crawl finds more pages as it goes). */
+  update(done: number, label: string, total?: number): void;
   stop(): void;
 }
 
@@ -54,8 +55,8 @@ export function createOutput(
       const bar = new Bar(stderr, total);
       active = bar;
       return {
-        update(done, label) {
-          bar.set(done, printable(label));
+        update(done, label, total) {
+          bar.set(done, printable(label), total);
         },
         stop() {
           bar.clear();
@@ -84,12 +85,13 @@ class Bar {
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
-    private readonly total: number,
+    private total: number,
   ) {
     this.draw();
   }
 
-  set(done: number, label: string): void {
+  set(done: number, label: string, total?: number): void {
+    if (total !== undefined && total > this.total) this.total = total;
     this.done = Math.min(done, this.total);
     this.label = label;
     const now = Date.now();

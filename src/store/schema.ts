@@ -206,6 +206,19 @@ export const MIGRATIONS: readonly (string | ((db: Db) => void))[] = [
     const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('documents') as string[];
     if (!columns.includes('ocr_pages')) db.exec('ALTER TABLE documents ADD COLUMN ocr_pages TEXT');
   },
+  // 9: what each web address answered when last fetched, for conditional requests and to know where it led.
+  `
+  CREATE TABLE IF NOT EXISTS web_fetches (
+    url           TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('page', 'listing', 'file', 'sitemap', 'feed')),
+    etag          TEXT,
+    last_modified TEXT,
+    sha256        TEXT NOT NULL,
+    source_id     TEXT,
+    links         TEXT NOT NULL DEFAULT '{}',
+    fetched_at    TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The statement that recomputes one fingerprint's row of repeated_text (migration 5). */

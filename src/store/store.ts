@@ -9,6 +9,7 @@ import { Meta, readSchemaVersion, writeSchemaVersion } from './meta.js';
 import { Originals } from './originals.js';
 import { PassageReads } from './passage-reads.js';
 import { Vocabulary } from './vocabulary.js';
+import { WebFetches } from './web-fetches.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { guarded, openSqlite, sqliteError, type Db } from './sqlite.js';
 import type { StoreStats } from './types.js';
@@ -41,6 +42,7 @@ export class Store {
   readonly embeddings: EmbeddingRows;
   readonly originals: Originals;
   readonly vocabulary: Vocabulary;
+  readonly webFetches: WebFetches;
   private readonly db: Db;
 
   private constructor(db: Db, folder: DataFolder, readonly: boolean) {
@@ -55,6 +57,7 @@ export class Store {
     this.passages = new PassageReads(db);
     this.embeddings = new EmbeddingRows(db);
     this.originals = new Originals(folder.dir);
+    this.webFetches = new WebFetches(db);
   }
 
   static open(dataDir: string, options: StoreOpenOptions = {}): Store {

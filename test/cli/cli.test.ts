@@ -10,7 +10,7 @@ describe('kb ingest / stats / delete', () => {
     const lines = first.json();
     const summary = lines.pop()!;
     expect(summary).toEqual({
-      summary: { files: 12, added: 12, updated: 0, unchanged: 0, failed: 0, passages: expect.any(Number) },
+      summary: { files: 12, added: 12, updated: 0, unchanged: 0, failed: 0, skipped: 0, passages: expect.any(Number) },
     });
     for (const line of lines) {
       expect(Object.keys(line).sort()).toEqual(
