@@ -15,7 +15,7 @@ import type { Embedder } from './embed/embedder.js';
 import { Embeddings, type EmbedderInfo, type SyncReport } from './embed/embeddings.js';
 import { KbError } from './errors.js';
 import type { Logger } from './log.js';
-import { Writer, type IngestProgress, type IngestRun, type TextDocument } from './writer.js';
+import { Writer, type IngestOptions, type IngestRun, type TextDocument } from './writer.js';
 import { removeStaleFiles, verify, type VerifyReport } from './maintenance.js';
 import { documentView, type DocumentView } from './store/document-view.js';
 import { ask } from './search/ask.js';
@@ -29,6 +29,7 @@ import { Store } from './store/store.js';
 import type { DocumentKind, DocumentRow, StoreStats } from './store/types.js';
 import { IndexKeeper, type IndexState } from './vector/index-keeper.js';
 import type { IngestResult, Pipeline } from '../ingest/pipeline.js';
+import { isWebAddress } from '../ingest/web/crawl.js';
 
 export interface OpenOptions {
   /**
@@ -45,7 +46,7 @@ export interface OpenOptions {
 export type { VerifyReport } from './maintenance.js';
 export type { DocumentView } from './store/document-view.js';
 
-export type { IngestProgress, IngestRun } from './writer.js';
+export type { IngestOptions, IngestProgress, IngestRun } from './writer.js';
 
 /**
  * The knowledge base: the one facade the faces (the CLI, the HTTP routes,
@@ -222,8 +223,15 @@ export class KnowledgeBase {
   }
 
   /** Ingests files and folders, then embeds what they brought and brings the index up to date. */
-  ingest(paths: string[], options: { kind?: DocumentKind } & IngestProgress = {}): Promise<IngestRun> {
+  ingest(paths: string[], options: IngestOptions = {}): Promise<IngestRun> {
     return this.writer.ingest(paths, options);
+  }
+
+  /** Fetches web addresses (pages, listings, sitemaps, feeds) as `kb ingest URL` does; answered once stored. */
+  fetchWeb(urls: string[], options: { allowHosts?: string[]; kind?: DocumentKind } = {}): Promise<IngestRun> {
+    const bad = urls.find((u) => !isWebAddress(u));
+    if (bad !== undefined) throw new KbError('WEB_BAD_URL', { url: bad.slice(0, 300), detail: 'not http or https' });
+    return this.writer.ingest(urls, { ...options, embed: 'after' });
   }
 
   /** Ingests uploaded files (by content, or by the source id sent with them), then refreshes: see Writer.upload. */

@@ -25,6 +25,14 @@ export interface IngestProgress {
   onEmbed?: (done: number, total: number) => void;
 }
 
+export interface IngestOptions extends IngestProgress {
+  kind?: DocumentKind;
+  /** Other sites web addresses may lead to, for this run (added to KB_WEB_ALLOW_HOSTS). */
+  allowHosts?: string[];
+  /** 'now' (default): return once embedded; 'after' (the server): once stored, embedding next. */
+  embed?: 'now' | 'after';
+}
+
 /** A document given as text, with no file behind it. */
 export interface TextDocument {
   sourceId: string;
@@ -73,17 +81,18 @@ export class Writer {
   }
 
   /** Files and folders, and web addresses (pages, listings, sitemaps, feeds: see ingest/web/crawl.ts). */
-  ingest(paths: string[], options: { kind?: DocumentKind } & IngestProgress = {}): Promise<IngestRun> {
-    return this.queue.run(async () => {
+  ingest(paths: string[], options: IngestOptions = {}): Promise<IngestRun> {
+    const run = this.queue.run(async () => {
       const results: IngestResult[] = [];
       const how = options.kind ? { kind: options.kind } : {};
       const urls = paths.filter(isWebAddress);
       const files = paths.filter((p) => !isWebAddress(p));
       const { store, config, log } = this.parts;
+      const settings = { ...config, webAllowHosts: [...config.webAllowHosts, ...(options.allowHosts ?? [])] };
       const batches = [
         ...(files.length ? [this.pipeline.ingestPaths(files, options.onFile, how)] : []),
         ...(urls.length
-          ? [crawl(urls, { store, pipeline: this.pipeline, settings: config, log }, { ...how, onUrl: options.onFile })]
+          ? [crawl(urls, { store, pipeline: this.pipeline, settings, log }, { ...how, onUrl: options.onFile })]
           : []),
       ];
       for (const source of batches)
@@ -91,9 +100,12 @@ export class Writer {
           results.push(...batch);
           options.onResults?.(batch);
         }
-      await this.refreshNow(options.onEmbed);
+      if (options.embed !== 'after') await this.refreshNow(options.onEmbed);
+      else this.changed();
       return { results, summary: summarise(results) };
     });
+    if (options.embed === 'after') void this.queue.run(() => this.refreshNow()).catch(() => undefined);
+    return run;
   }
 
   /**

@@ -693,12 +693,23 @@ const quoted = (title) => `“${title}”`;
 function documentLink(c, passageId, q) {
   const query = q ? `&q=${encodeURIComponent(q)}` : '';
   const url = `/documents/${c.document_id}?passage=${passageId}${query}#passage-${passageId}`;
-  return el(
+  const open = el(
     'a',
     { class: 'govuk-link', href: url },
     'Open in document',
     el('span', { class: 'govuk-visually-hidden' }, `: ${c.title}`),
   );
+  // A document fetched from the web also links the page where it lives.
+  if (!/^https?:\/\//.test(c.source)) return open;
+  return [
+    open,
+    el(
+      'a',
+      { class: 'govuk-link', href: c.source, rel: 'noopener noreferrer', target: '_blank' },
+      'Live page',
+      el('span', { class: 'govuk-visually-hidden' }, `: ${c.title} (opens in a new tab)`),
+    ),
+  ];
 }
 
 function renderHits(res, p) {

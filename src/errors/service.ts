@@ -32,6 +32,13 @@ export const SERVICE_ERRORS = {
       "Add documents from this service's own page, with `kb ingest`, or from a script; " +
       'a site allowed in KB_CORS_ORIGINS must still send the API token.',
   },
+  TOKEN_REQUIRED: {
+    status: 403,
+    message: 'Fetching from the web through the API needs an API token, and this service has none',
+    hint:
+      'Set KB_API_TOKEN on the server and send "Authorization: Bearer <token>", or run `kb ingest URL` on the ' +
+      'server itself.',
+  },
   WRITE_NEEDS_HEADER: {
     status: 403,
     message: 'A write without the API token needs the header X-Requested-With',

@@ -116,6 +116,10 @@ export class PooledService implements KnowledgeService {
     return this.writer.call('upload', [files]);
   }
 
+  fetchWeb(urls: string[], options: { allowHosts?: string[] } = {}): Promise<IngestRun> {
+    return this.writer.call('fetchWeb', [urls, options]);
+  }
+
   async delete(ids: number[]): Promise<{ deleted: DocumentRow[]; failed: { id: number; error: KbError }[] }> {
     const r = await this.writer.call<{
       deleted: DocumentRow[];

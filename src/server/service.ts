@@ -25,6 +25,7 @@ export interface KnowledgeService {
   stats: Of<'stats'>;
   health: Of<'health'>;
   upload: Of<'upload'>;
+  fetchWeb: Of<'fetchWeb'>;
   delete: Of<'delete'>;
   close(graceMs?: number): Promise<void>;
 }

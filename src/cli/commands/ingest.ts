@@ -31,11 +31,11 @@ export function ingestCommands(
           let shown = 0;
           let embedding: ReturnType<Context['out']['progress']> | undefined;
           const c = ctx.config;
-          if (opts.allowHost) c.webAllowHosts = [...c.webAllowHosts, ...opts.allowHost];
           if (opts.maxPages !== undefined) c.webMaxPages = opts.maxPages;
           if (opts.depth !== undefined) c.webMaxDepth = opts.depth;
           const { summary } = await kb.ingest(paths, {
             ...(opts.kind ? { kind: opts.kind } : {}),
+            ...(opts.allowHost ? { allowHosts: opts.allowHost } : {}),
             onFile: (i, total, file) => {
               // A crawl's total grows as it finds pages: a bar is drawn once there are two things to count.
               if (!files || (shown < 2 && total >= 2)) {

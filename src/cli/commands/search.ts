@@ -73,6 +73,7 @@ export function searchCommands(program: Command, run: Run): void {
                   `${i + 1}. ${quoteWithCitation(h.text.replace(/\s+/g, ' '), h.citation)}\n   ` +
                     (h.citation.section ? `Section: ${h.citation.section}. ` : '') +
                     `Document ${h.citation.document_id}, characters ${h.citation.start}-${h.citation.end}` +
+                    (/^https?:\/\//.test(h.citation.source) ? `\n   ${h.citation.source}` : '') +
                     (h.repeated ? `\n   ${repeatNote(h.repeated)}` : '') +
                     '\n',
                 ),

@@ -94,6 +94,47 @@ export async function documentRoutes(app: FastifyInstance, ctx: RouteContext): P
   );
 
   api.post(
+    '/documents/fetch',
+    {
+      config: { rateLimit: ctx.rate.writes },
+      preHandler: [
+        async () => {
+          if (!ctx.config.apiToken) throw new KbError('TOKEN_REQUIRED');
+        },
+        ctx.writeAccess,
+      ],
+      schema: {
+        summary: 'Fetch web pages, listing pages, sitemaps or feeds and store them, as `kb ingest URL` does',
+        description:
+          'Each page is stored under its canonical address with the PDF and DOCX files its main content links ' +
+          "attached; the site's robots.txt, Crawl-delay and the KB_WEB_* limits apply. Answered once stored " +
+          '(passages are embedded next). Needs the API token, always: the server fetches what it is told to.',
+        security: [{ token: [] }],
+        body: z.object({
+          urls: z
+            .array(
+              z
+                .string()
+                .regex(/^https?:\/\/\S+$/i, 'must be an http:// or https:// address')
+                .max(2_000),
+            )
+            .min(1)
+            .max(ctx.config.maxUploadFiles),
+          allow_hosts: z
+            .array(z.string().regex(/^[\w.:-]+$/))
+            .max(20)
+            .optional(),
+        }),
+        response: { 200: UploadResponse, ...errors },
+      },
+    },
+    async (req) => {
+      const { urls, allow_hosts } = req.body;
+      return ctx.kb.fetchWeb(urls, allow_hosts ? { allowHosts: allow_hosts } : {});
+    },
+  );
+
+  api.post(
     '/documents',
     {
       config: { rateLimit: ctx.rate.writes },

@@ -25,6 +25,7 @@ await serveThread(async () => {
   type Args<K extends keyof KnowledgeBase> = KnowledgeBase[K] extends (...a: infer A) => unknown ? A : never;
   return {
     upload: ([files]: Args<'upload'>) => kb.upload(files, { embed: 'after' }),
+    fetchWeb: ([urls, options]: Args<'fetchWeb'>) => kb.fetchWeb(urls, options),
     delete: async ([ids]: Args<'delete'>) => {
       const { deleted, failed } = await kb.delete(ids);
       return {
