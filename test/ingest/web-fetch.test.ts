@@ -128,7 +128,7 @@ describe('what an address is, and where it leads (pure)', () => {
     );
   });
 
-  it('takes links from the main content only, sorted into files, unread files and pages; a listing is mostly links', () => {
+  it('takes links from the main content only: files, unread files and pages; a listing is mostly links', () => {
     const html = `<html><head><link rel="canonical" href="/bulletins/one"></head><body>
       <header><a href="/privacy.pdf">Privacy</a></header>
       <main><p>Read <a href="/docs/plan.pdf#page=2">the plan</a>, <a href="/docs/figures.xlsx">the figures</a> and
@@ -143,7 +143,7 @@ describe('what an address is, and where it leads (pure)', () => {
     });
     expect(isListing(links)).toBe(false);
     const list = pageLinks(
-      `<main><ul>${[1, 2, 3, 4].map((n) => `<li><a href="/b/${n}">Bulletin number ${n}</a></li>`).join('')}</ul></main>`,
+      `<main><ul>${[1, 2, 3, 4].map((n) => `<li><a href="/b/${n}">Bulletin ${n}</a></li>`).join('')}</ul></main>`,
       'https://a.example/b',
     );
     expect(isListing(list)).toBe(true);
@@ -174,13 +174,15 @@ describe('what an address is, and where it leads (pure)', () => {
     ).toEqual(['https://a.example/s1.xml']);
     expect(
       feedLinks(
-        '<rss><channel><item><link>https://a.example/n1</link><pubDate>Tue, 05 Mar 2024 09:00:00 GMT</pubDate></item></channel></rss>',
+        '<rss><channel><item><link>https://a.example/n1</link>' +
+          '<pubDate>Tue, 05 Mar 2024 09:00:00 GMT</pubDate></item></channel></rss>',
         'https://a.example/',
       ),
     ).toEqual([{ url: 'https://a.example/n1', date: '2024-03-05' }]);
     expect(
       feedLinks(
-        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/n2"/><published>2024-04-16T10:00:00Z</published></entry></feed>',
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/n2"/>' +
+          '<published>2024-04-16T10:00:00Z</published></entry></feed>',
         'https://a.example/',
       ),
     ).toEqual([{ url: 'https://a.example/n2', date: '2024-04-16' }]);
