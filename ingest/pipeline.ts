@@ -17,6 +17,9 @@ import { blockFingerprints } from './repeated-text.js';
 import { failure, unchangedResult, type IngestResult } from './results.js';
 import type { SplitOptions } from './split.js';
 import { expandPaths, sourceIdForPath } from './walk.js';
+import { ingestArchive } from './loaders/mbox.js';
+
+const isMbox = (name: string) => path.extname(name).toLowerCase() === '.mbox';
 
 export type { IngestResult, IngestSummary } from './results.js';
 export { summarise } from './results.js';
@@ -111,6 +114,7 @@ export class Pipeline {
 
   async ingestFile(file: string, options: IngestOptions = {}): Promise<IngestResult[]> {
     const sourceId = options.sourceId ?? sourceIdForPath(file);
+    if (isMbox(file)) return this.ingestMbox(file, file, sourceId, options);
     let bytes: Uint8Array;
     try {
       bytes = readBounded(file, this.config.maxFileBytes);
@@ -123,6 +127,7 @@ export class Pipeline {
   /** Ingests one file's bytes under the given identity. */
   async ingestBytes(file: RawFile, options: IngestOptions & { sourceId: string }): Promise<IngestResult[]> {
     const sourceId = options.sourceId;
+    if (isMbox(file.name)) return this.ingestMbox(file.bytes, file.name, sourceId, options);
     try {
       this.checkSize(file);
       const hash = sha256(file.bytes);
@@ -189,6 +194,13 @@ export class Pipeline {
     } catch (err) {
       return failure(doc.sourceId, err);
     }
+  }
+
+  /** An mbox archive: each message its own document (see mbox.ts). */
+  private ingestMbox(source: string | Uint8Array, name: string, sourceId: string, options: IngestOptions) {
+    return ingestArchive(source, name, sourceId, this.config.maxFileBytes, (file, id) =>
+      this.ingestBytes(file, { ...options, sourceId: id }),
+    );
   }
 
   /** Deletes a document and what came with it; their originals are removed once no backup needs them. */

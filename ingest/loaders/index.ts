@@ -2,7 +2,7 @@ import path from 'node:path';
 import { KbError } from '../../src/errors.js';
 import type { LoadedDocument, LoaderLimits, RawFile } from '../document.js';
 
-export type Format = 'text' | 'html' | 'email' | 'msg' | 'pdf' | 'docx' | 'image';
+export type Format = 'text' | 'html' | 'email' | 'mbox' | 'msg' | 'pdf' | 'docx' | 'image';
 
 export const EXTENSIONS: Record<string, Format> = {
   '.txt': 'text',
@@ -13,6 +13,7 @@ export const EXTENSIONS: Record<string, Format> = {
   '.htm': 'html',
   '.xhtml': 'html',
   '.eml': 'email',
+  '.mbox': 'mbox',
   '.msg': 'msg',
   '.pdf': 'pdf',
   '.docx': 'docx',
@@ -50,6 +51,9 @@ export function detectFormat(file: RawFile): Format {
     throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: 'a ZIP archive that is not a .docx' });
   }
   const byExt = EXTENSIONS[ext];
+  // An archive of many messages is split by the pipeline (see mbox.ts); inside another document it is not read.
+  if (byExt === 'mbox')
+    throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: 'a mail archive inside a document' });
   if (byExt === 'pdf')
     throw new KbError('MALFORMED', { file: file.name, format: 'PDF', detail: 'missing %PDF- header' });
   if (byExt === 'docx')
@@ -89,5 +93,7 @@ export async function load(file: RawFile, limits: LoaderLimits): Promise<LoadedD
       return (await import('./text.js')).loadText(file);
     case 'image':
       return (await import('./image.js')).loadImage(file, limits);
+    case 'mbox':
+      throw new KbError('UNSUPPORTED_TYPE', { file: file.name, detail: 'a mail archive, read by the pipeline' });
   }
 }
