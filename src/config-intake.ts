@@ -37,6 +37,13 @@ export const INTAKE_SETTINGS = {
   webDelayMs: int(0).default(1_000),
   /** Other sites that links may lead to (host names, comma-separated); the sites given are always allowed. */
   webAllowHosts: list(z.string().regex(/^[\w.:-]+$/, 'each must be a host name such as www.kent.gov.uk')),
+  /** Folders `kb serve` watches for documents dropped into them (comma-separated; `kb serve --watch DIR`). */
+  watch: list(z.string().min(1)),
+  /** A watch deletes the documents of files removed from its folders. */
+  watchDeleteMissing: z
+    .union([z.boolean(), z.string()])
+    .transform((v) => (typeof v === 'boolean' ? v : ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase())))
+    .default(false),
   /** How often `kb watch` looks at its folders, in ms. */
   watchIntervalMs: int(50).default(2_000),
   /** A dropped file is read once its size and time have not changed for this long, in ms. */
@@ -53,13 +60,13 @@ export const INTAKE_ENV_NAMES = {
   webMaxRedirects: 'KB_WEB_MAX_REDIRECTS',
   webDelayMs: 'KB_WEB_DELAY_MS',
   webAllowHosts: 'KB_WEB_ALLOW_HOSTS',
+  watch: 'KB_WATCH',
+  watchDeleteMissing: 'KB_WATCH_DELETE_MISSING',
   watchIntervalMs: 'KB_WATCH_INTERVAL_MS',
   watchSettleMs: 'KB_WATCH_SETTLE_MS',
 } as const satisfies Record<keyof typeof INTAKE_SETTINGS, string>;
 
 /** What web intake needs of the configuration. */
 export type WebSettings = {
-  [K in Exclude<keyof typeof INTAKE_SETTINGS, 'watchIntervalMs' | 'watchSettleMs'>]: z.infer<
-    (typeof INTAKE_SETTINGS)[K]
-  >;
+  [K in Exclude<keyof typeof INTAKE_SETTINGS, `watch${string}`>]: z.infer<(typeof INTAKE_SETTINGS)[K]>;
 } & { maxFileBytes: number };

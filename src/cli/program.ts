@@ -4,6 +4,7 @@ import { toKbError } from '../errors.js';
 import { adminCommands } from './commands/admin.js';
 import { evalCommand } from './commands/eval.js';
 import { ingestCommands } from './commands/ingest.js';
+import { watchCommand } from './commands/watch.js';
 import { modelCommands } from './commands/models.js';
 import { quoteCommand } from './commands/quote.js';
 import { searchCommands } from './commands/search.js';
@@ -68,6 +69,7 @@ export async function main(
     if (typeof code === 'number') exitCode = code;
   };
   ingestCommands(program, run);
+  watchCommand(program, run);
   searchCommands(program, run);
   adminCommands(program, run);
   serveCommand(program, run, streams);

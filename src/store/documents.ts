@@ -31,6 +31,9 @@ export class Documents {
         "SELECT * FROM documents WHERE sha256 = ? AND mime = 'message/rfc822' AND parent_id IS NULL LIMIT 1",
       ),
       children: p('SELECT * FROM documents WHERE parent_id = ? ORDER BY id'),
+      under: p(
+        'SELECT id, source_id FROM documents WHERE parent_id IS NULL AND substr(source_id, 1, ?) = ? ORDER BY id',
+      ),
       text: p('SELECT text FROM document_text WHERE doc_id = ?').pluck(),
       passages: p(`SELECT ${PASSAGE_COLUMNS} FROM passages WHERE doc_id = ? ORDER BY ord`),
       passageCount: p('SELECT count(*) FROM passages WHERE doc_id = ?').pluck(),
@@ -88,6 +91,11 @@ export class Documents {
   /** A top-level e-mail stored with these bytes (an e-mail's identity is its Message-ID, known only after parsing). */
   storedEmail(sha256: string): DocumentRow | undefined {
     return this.s.storedEmail!.get(sha256) as DocumentRow | undefined;
+  }
+
+  /** Top-level documents whose identity is a path in this folder (its path ending in '/'). */
+  under(folder: string): { id: number; source_id: string }[] {
+    return this.s.under!.all(folder.length, folder) as { id: number; source_id: string }[];
   }
 
   childrenOf(id: number): DocumentRow[] {

@@ -28,7 +28,7 @@ function mbox(messages: Buffer[]): Buffer {
 }
 
 describe('mail archives (.mbox)', () => {
-  it('each message is its own document (attachments attached), found by its words; a second run is unchanged', async () => {
+  it('each message is a document (with its attachments), found by its words; a second run is unchanged', async () => {
     const pdf = await makePdf({
       title: 'Attendance strategy',
       sections: [{ heading: 'Persistent absence', paragraphs: ['Persistent absence fell to 17 per cent in 2023.'] }],
@@ -72,7 +72,7 @@ describe('mail archives (.mbox)', () => {
     }
   });
 
-  it('a message over the size limit fails alone; a file named .mbox that is not one fails with a coded reason', async () => {
+  it('a message over the size limit fails alone; a .mbox that is not one fails with a coded reason', async () => {
     const big = makeEml({
       from: 'a@wealdshire.example',
       subject: 'Large',

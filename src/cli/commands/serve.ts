@@ -17,8 +17,12 @@ export function serveCommand(program: Command, run: Run, streams: Streams): void
     .description('serve the web search page and the API (default http://127.0.0.1:3000/)')
     .option('--port <n>', 'port; env KB_PORT')
     .option('--host <address>', 'address; env KB_HOST (a non-loopback address needs KB_API_TOKEN)')
-    .addHelpText('after', '\nExamples:\n  kb serve\n  KB_API_TOKEN=… kb serve --host 0.0.0.0 --port 8080')
-    .action((opts: { port?: string; host?: string }) =>
+    .option('--watch <folders...>', 'also ingest documents dropped into these folders (see kb watch); env KB_WATCH')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kb serve\n  KB_API_TOKEN=… kb serve --host 0.0.0.0 --port 8080\n  kb serve --watch /srv/inbox',
+    )
+    .action((opts: { port?: string; host?: string; watch?: string[] }) =>
       run((ctx) =>
         serveUntilStopped(
           ctx,
@@ -26,6 +30,7 @@ export function serveCommand(program: Command, run: Run, streams: Streams): void
             ...ctx.config,
             port: opts.port ?? ctx.config.port,
             host: opts.host ?? ctx.config.host,
+            watch: opts.watch ?? ctx.config.watch,
           }),
         ),
       ),

@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Config } from '../../config.js';
 import { embedHost } from '../../embed/embed-host.js';
 import { KnowledgeBase } from '../../knowledge-base.js';
+import { FolderWatch } from '../../../ingest/watch.js';
 import { createLogger } from '../../log.js';
 import { runInBackground } from './niceness.js';
 import { emit, serveThread, threadData } from './rpc.js';
@@ -22,6 +23,16 @@ runInBackground();
 await serveThread(async () => {
   const kb = await KnowledgeBase.open(config, log, { mode: 'write' });
   kb.onChange(() => emit('changed', kb.health()));
+  // `kb serve --watch DIR`: what is dropped into the folders is ingested here, between the other writes.
+  const watch = config.watch.length
+    ? new FolderWatch(kb, config.watch, {
+        intervalMs: config.watchIntervalMs,
+        settleMs: config.watchSettleMs,
+        deleteMissing: config.watchDeleteMissing,
+        log,
+      })
+    : null;
+  watch?.start();
   type Args<K extends keyof KnowledgeBase> = KnowledgeBase[K] extends (...a: infer A) => unknown ? A : never;
   return {
     upload: ([files]: Args<'upload'>) => kb.upload(files, { embed: 'after' }),
@@ -35,6 +46,9 @@ await serveThread(async () => {
     },
     health: () => kb.health(),
     embedderKind: () => kb.embeddings.kind,
-    close: () => kb.close(),
+    close: async () => {
+      await watch?.stop();
+      await kb.close();
+    },
   };
 });
