@@ -82,6 +82,25 @@ async function embed(extractor, texts) {
   return vectors;
 }
 
+/**
+ * A sentence-embedding graph takes token ids and an attention mask and gives
+ * the hidden state of every token (what pooling averages or takes the CLS of);
+ * anything else is said plainly, before any text is embedded with it.
+ */
+function checkGraph(session) {
+  const inputs = session?.inputNames ?? [];
+  const outputs = session?.outputNames ?? [];
+  const missing = ['input_ids', 'attention_mask'].filter((n) => !inputs.includes(n));
+  const known = ['input_ids', 'attention_mask', 'token_type_ids'];
+  const extra = inputs.filter((n) => !known.includes(n));
+  if (missing.length || extra.length || !outputs.some((n) => n === 'last_hidden_state' || n === 'logits'))
+    throw new Error(
+      `the ONNX graph takes ${inputs.join(', ') || 'no inputs'} and gives ${outputs.join(', ') || 'no outputs'}; ` +
+        'a sentence-embedding model takes input_ids and attention_mask (and token_type_ids) and gives ' +
+        'last_hidden_state',
+    );
+}
+
 async function load(id, key, o) {
   env.allowRemoteModels = Boolean(o.allowRemote);
   if (o.remoteHost) env.remoteHost = o.remoteHost.endsWith('/') ? o.remoteHost : `${o.remoteHost}/`;
@@ -101,6 +120,7 @@ async function load(id, key, o) {
         });
     },
   });
+  checkGraph(extractor.model.session);
   const maxTokens = fixTokenLimit(extractor);
   sessionFile = null;
   pipelines.set(key, extractor);

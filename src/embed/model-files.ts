@@ -71,27 +71,6 @@ export function installedModels(modelsDir: string): string[] {
 }
 
 /**
- * Installs a model folder copied from elsewhere under the models folder, as
- * `name` (default: the folder's own name), after checking it is complete.
- */
-export function importModel(source: string, modelsDir: string, name?: string): string {
-  const src = path.resolve(source);
-  const hasQuantized = fs.existsSync(path.join(src, onnxFile(true)));
-  assertModelFolder(src, hasQuantized);
-  const id = name ?? path.basename(src);
-  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id))
-    throw new KbError('USAGE', { detail: `model name "${id}" must look like "owner/name" or "name"` });
-  const target = path.join(modelsDir, ...id.split('/'));
-  const temp = `${target}.importing-${process.pid}`;
-  fs.rmSync(temp, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.cpSync(src, temp, { recursive: true });
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.renameSync(temp, target);
-  return id;
-}
-
-/**
  * The last failed download, remembered in the models folder so that every
  * command does not try (and wait for) the network again: which model, from
  * which host, when, and why.

@@ -16,6 +16,13 @@ export const MODELS_ERRORS = {
       'Copy the whole model folder: config.json, tokenizer.json, tokenizer_config.json and ' +
       'onnx/model_quantized.onnx (or onnx/model.onnx with KB_QUANTIZED=0).',
   },
+  MODEL_INVALID: {
+    status: 422,
+    message: '{model} is not a model that works here, so it was not installed: {detail}',
+    hint:
+      'Export the model again in the transformers.js (ONNX) layout, e.g. a copy of Xenova/bge-small-en-v1.5, and ' +
+      'check it with `kb model test DIR` before importing.',
+  },
   NO_EMBEDDER_YET: {
     status: 409,
     message: 'There is no embedder yet in {dir}: the built-in one is fitted on the first documents stored',

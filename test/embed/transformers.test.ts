@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isKbError } from '../../src/errors.js';
 import { TransformersEmbedder } from '../../src/embed/transformers.js';
-import { importModel, installedModels } from '../../src/embed/model-files.js';
+import { installedModels } from '../../src/embed/model-files.js';
+import { importModelChecked } from '../../src/embed/model-import.js';
 import { makeTinyModel, type TinyModel } from '../fixtures/make-model.js';
 import { tempDir } from '../helpers.js';
 
@@ -290,7 +291,9 @@ describe('model folders', () => {
   it('imports a copied model folder under an id, then loads it by that id offline', async () => {
     const source = makeTinyModel(path.join(tempDir(), 'copied-model'), { dim: 8 });
     const modelsDir = tempDir();
-    expect(importModel(source.dir, modelsDir, 'council/tiny')).toBe('council/tiny');
+    const openAt = (root: string, quantized: boolean) =>
+      TransformersEmbedder.open({ model: root, modelsDir, offline: true, quantized, threads: 1, batchSize: 8 });
+    expect((await importModelChecked(source.dir, modelsDir, 'council/tiny', openAt)).id).toBe('council/tiny');
     expect(installedModels(modelsDir)).toEqual(['council/tiny']);
     const e = await TransformersEmbedder.open({
       model: 'council/tiny',
@@ -304,6 +307,6 @@ describe('model folders', () => {
     expect(e.dim).toBe(8);
     await e.close();
     fs.rmSync(path.join(source.dir, 'onnx'), { recursive: true });
-    expect(() => importModel(source.dir, modelsDir, 'council/broken')).toThrow(/missing .*onnx/);
+    await expect(importModelChecked(source.dir, modelsDir, 'council/broken', openAt)).rejects.toThrow(/missing .*onnx/);
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Store } from '../../store/store.js';
 import { KbError } from '../../errors.js';
-import { withKb, type Context } from '../context.js';
+import { EXIT, withKb, type Context } from '../context.js';
 
 type Run = (action: (ctx: Context) => Promise<number | void>) => Promise<void>;
 
@@ -99,19 +99,75 @@ export function modelCommands(program: Command, run: Run): void {
     );
   model
     .command('import')
-    .description('install a model folder copied from elsewhere (config.json, tokenizer files, onnx/)')
-    .argument('<dir>', 'model folder')
+    .description(
+      'install a model copied from elsewhere (a folder, or a .zip or .tar.gz of one), after checking it embeds',
+    )
+    .argument('<dir>', 'model folder or archive (config.json, tokenizer files, onnx/)')
     .option('--name <id>', 'install under this id (default: the folder name); then set KB_MODEL to it')
-    .addHelpText('after', '\nExamples:\n  kb model import /media/usb/bge-small-en-v1.5 --name Xenova/bge-small-en-v1.5')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kb model import /media/usb/bge-small-en-v1.5 --name Xenova/bge-small-en-v1.5\n' +
+        '  kb model import bge-small-en-v1.5.tar.gz --name Xenova/bge-small-en-v1.5',
+    )
     .action((dir: string, opts: { name?: string }) =>
       run(async (ctx) => {
-        const { importModel } = await import('../../embed/model-files.js');
-        const id = importModel(dir, ctx.config.modelsDir, opts.name);
+        const { importModelChecked } = await import('../../embed/model-import.js');
+        const { TransformersEmbedder } = await import('../../embed/transformers.js');
+        const c = ctx.config;
+        const { id, manifest } = await importModelChecked(dir, c.modelsDir, opts.name, (root, quantized) =>
+          TransformersEmbedder.open({
+            model: root,
+            modelsDir: c.modelsDir,
+            offline: true,
+            quantized,
+            threads: c.embedThreads,
+            batchSize: c.embedBatch,
+          }),
+        );
         ctx.out.result(
-          { model: id, dir: ctx.config.modelsDir },
+          { model: id, dir: c.modelsDir, files: manifest.files },
           `installed ${id} in ${ctx.config.modelsDir}; use it with KB_MODEL=${id} (then \`kb reindex\` if another ` +
             `embedder made the stored vectors)`,
         );
+      }),
+    );
+
+  model
+    .command('test')
+    .description('load a model and embed two sentences: says whether it works (not how good it is: kb eval)')
+    .argument('[id]', 'model id or model folder (default: KB_MODEL)')
+    .addHelpText('after', '\nExamples:\n  kb model test\n  kb --json model test /media/usb/bge-small-en-v1.5')
+    .action((id: string | undefined) =>
+      run(async (ctx) => {
+        const { TransformersEmbedder } = await import('../../embed/transformers.js');
+        const { checkModel } = await import('../../embed/model-check.js');
+        const c = ctx.config;
+        const modelId = id ?? c.model;
+        const embedder = await TransformersEmbedder.open({
+          model: modelId,
+          modelsDir: c.modelsDir,
+          offline: true,
+          quantized: c.quantized,
+          threads: c.embedThreads,
+          batchSize: c.embedBatch,
+          ...(c.queryInstruction !== undefined ? { queryInstruction: c.queryInstruction } : {}),
+          ...(c.passagePrefix !== undefined ? { passagePrefix: c.passagePrefix } : {}),
+          pooling: c.pooling,
+        });
+        try {
+          const { ok, checks } = await checkModel(embedder);
+          ctx.out.result(
+            { model: modelId, embedder: embedder.id, description: embedder.description, ok, checks },
+            [
+              `${modelId}: ${embedder.description}`,
+              ...checks.map((k) => `  ${k.ok ? 'ok  ' : 'FAIL'} ${k.check}: ${k.detail}`),
+              ok ? 'The model works.' : 'The model does not work: see the checks marked FAIL.',
+            ].join('\n'),
+          );
+          return ok ? EXIT.OK : EXIT.SOME_FAILED;
+        } finally {
+          await embedder.close();
+        }
       }),
     );
 
