@@ -151,13 +151,24 @@ export class Embeddings {
     return { embedded, refitted, switched };
   }
 
-  /** Re-embeds every passage with the configured embedder (refitting the built-in one), then switches. */
+  /**
+   * Re-embeds every passage with the configured embedder (refitting the
+   * built-in one), then switches. A model's reindex that was interrupted
+   * resumes where it stopped: its vectors are kept batch by batch, and the
+   * model's id (its ONNX file and settings) says they are still right.
+   */
   async reindex(onProgress?: (done: number, total: number) => void): Promise<SyncReport> {
     if (!this.model) {
       this.builtinEmbedder = null;
       this.fitBuiltin();
+    } else if (this.store.meta.get('reindexProgress') === this.model.id) {
+      const have = this.store.embeddings.count(this.model.id);
+      this.log.info(`reindex: resuming with ${this.model.id}, ${have} of ${this.store.passages.count()} passages done`);
     } else {
-      this.store.transaction(() => this.store.embeddings.deleteModel(this.model!.id));
+      this.store.transaction(() => {
+        this.store.embeddings.deleteModel(this.model!.id);
+        this.store.meta.set('reindexProgress', this.model!.id);
+      });
     }
     const embedder = this.active();
     if (!embedder) {
@@ -169,6 +180,7 @@ export class Embeddings {
     }
     const embedded = await this.embedMissing(embedder, onProgress);
     this.switchTo(embedder, true);
+    if (this.model) this.store.transaction(() => this.store.meta.set('reindexProgress', ''));
     return { embedded, refitted: !this.model, switched: true };
   }
 

@@ -6,6 +6,7 @@ import { silentLogger } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
 import { Pipeline } from '../../ingest/pipeline.js';
 import { makeTinyModel } from '../fixtures/make-model.js';
+import { generator } from '../bench/synthetic.js';
 import { query, SAMPLES, testConfig } from '../helpers.js';
 
 /** The embeddings keeper on its own: a store, a pipeline to fill it, and the keeper. */
@@ -100,6 +101,41 @@ describe('embeddings: a vector for every passage from the active embedder', () =
     expect(query(config.dataDir, "SELECT count(*) AS n FROM embeddings WHERE model LIKE 'transformers:%'")[0]!.n).toBe(
       0,
     );
+  });
+
+  it("a model's reindex that is interrupted resumes where it stopped", async () => {
+    const { config, store, entry, pipeline } = await storeWith([]);
+    const gen = generator(3, 800);
+    store.transaction(() => {
+      for (let d = 0; d < 120; d++)
+        pipeline.ingestText({
+          sourceId: `generated:${d}`,
+          title: gen.title(),
+          text: Array.from({ length: 10 }, () => gen.passage(90, d % gen.topics)).join('\n\n'),
+        });
+    });
+    const builtin = (entry.embeddings = await Embeddings.open(config, store, silentLogger));
+    await builtin.sync();
+    const total = store.passages.count();
+    expect(total).toBeGreaterThan(512);
+    const model = makeTinyModel(path.join(config.dataDir, 'tiny-bert'), { dim: 16 });
+    await builtin.close();
+    const embeddings = (entry.embeddings = await Embeddings.open({ ...config, model: model.dir }, store, silentLogger, {
+      allowSwitch: true,
+    }));
+    // Stopped after the first batch (as a killed process would be), then run again.
+    await expect(
+      embeddings.reindex((done) => {
+        if (done < total) throw new Error('stopped');
+      }),
+    ).rejects.toThrow('stopped');
+    expect(store.meta.embedder()).toMatchObject({ builtin: true }); // not switched yet
+    const report = await embeddings.reindex();
+    expect(report.embedded).toBe(total - 256);
+    expect(store.meta.embedder()).toMatchObject({ id: expect.stringMatching(/^transformers:tiny-bert@/) });
+    expect(store.embeddings.count(store.meta.embedder()!.id)).toBe(total);
+    // Once finished, a reindex asked for again starts from zero.
+    expect((await embeddings.reindex()).embedded).toBe(total);
   });
 
   it('a passage is embedded with its document title and the heading over it', () => {
