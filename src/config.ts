@@ -50,6 +50,8 @@ export const ConfigSchema = z.object({
   modelHost: z.string().url().default('https://huggingface.co/'),
   /** After a failed download, hours before a command tries again (0: every command tries). */
   modelRetryHours: z.coerce.number().min(0).default(24),
+  /** The model revision downloaded: a branch, tag or commit (a commit pins exactly what is installed). */
+  modelRevision: z.string().min(1).default('main'),
   /** Use the quantized ONNX file (onnx/model_quantized.onnx). */
   quantized: boolFromEnv.default(true),
   /** Query instruction for the model (default: bge's instruction for bge models, else none). */
@@ -205,6 +207,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   offline: 'KB_OFFLINE',
   modelHost: 'KB_MODEL_HOST',
   modelRetryHours: 'KB_MODEL_RETRY_HOURS',
+  modelRevision: 'KB_MODEL_REVISION',
   quantized: 'KB_QUANTIZED',
   queryInstruction: 'KB_QUERY_INSTRUCTION',
   passagePrefix: 'KB_PASSAGE_PREFIX',

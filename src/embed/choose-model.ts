@@ -8,6 +8,8 @@ import {
   locateModel,
   rememberDownloadFailure,
 } from './model-files.js';
+import type { ModelManifest } from './model-import.js';
+import { pullModel } from './model-pull.js';
 import { TransformersEmbedder } from './transformers.js';
 
 /**
@@ -41,11 +43,11 @@ export async function chooseModel(options: EmbeddingsOptions, log: Logger): Prom
     }
   }
   try {
+    if (download) await pull(options);
     const model = await TransformersEmbedder.open({
       model: options.model,
       modelsDir: options.modelsDir,
-      offline: options.offline,
-      remoteHost: options.modelHost,
+      offline: true,
       quantized: options.quantized,
       threads: options.embedThreads,
       batchSize: options.embedBatch,
@@ -73,4 +75,32 @@ export async function chooseModel(options: EmbeddingsOptions, log: Logger): Prom
     } else log.warn(`${toKbError(err).message}: using the built-in embedder`);
     return null;
   }
+}
+
+/** Downloads the configured model and installs it, checked (see model-pull.ts). */
+export async function pull(
+  options: Pick<
+    EmbeddingsOptions,
+    'model' | 'modelsDir' | 'modelHost' | 'modelRevision' | 'quantized' | 'embedThreads' | 'embedBatch'
+  >,
+  onProgress?: (p: { file: string; loaded: number; total: number; status: string }) => void,
+): Promise<ModelManifest> {
+  return pullModel({
+    model: options.model,
+    modelsDir: options.modelsDir,
+    host: options.modelHost,
+    revision: options.modelRevision,
+    quantized: options.quantized,
+    timeoutMs: 30 * 60_000,
+    ...(onProgress ? { onProgress } : {}),
+    open: (dir, quantized) =>
+      TransformersEmbedder.open({
+        model: dir,
+        modelsDir: options.modelsDir,
+        offline: true,
+        quantized,
+        threads: options.embedThreads,
+        batchSize: options.embedBatch,
+      }),
+  });
 }

@@ -33,6 +33,7 @@ export type EmbeddingsOptions = Pick<
   | 'offline'
   | 'modelHost'
   | 'modelRetryHours'
+  | 'modelRevision'
   | 'quantized'
   | 'queryInstruction'
   | 'passagePrefix'

@@ -11,6 +11,10 @@ export interface ModelManifest {
   model: string;
   imported_at: string;
   source: string;
+  /** For a pulled model: the host, the revision asked for and the commit the host served. */
+  host?: string;
+  revision?: string;
+  commit?: string | null;
   files: { path: string; bytes: number; sha256: string }[];
 }
 
@@ -100,6 +104,7 @@ export async function importModelChecked(
   modelsDir: string,
   name: string | undefined,
   open: (dir: string, quantized: boolean) => Promise<Embedder>,
+  provenance: Pick<ModelManifest, 'source' | 'host' | 'revision' | 'commit'> | null = null,
 ): Promise<{ id: string; manifest: ModelManifest; checks: Check[] }> {
   const src = path.resolve(source);
   if (!fs.existsSync(src)) throw new KbError('MODEL_NOT_FOUND', { model: src });
@@ -137,6 +142,7 @@ export async function importModelChecked(
       model: id,
       imported_at: new Date().toISOString(),
       source: src,
+      ...provenance,
       files: filesUnder(root).map((f) => ({
         path: f.split(path.sep).join('/'),
         bytes: fs.statSync(path.join(root, f)).size,

@@ -63,38 +63,33 @@ export function modelCommands(program: Command, run: Run): void {
     );
   model
     .command('pull')
-    .description('download a model into the models folder (needs internet)')
+    .description('download a model into the models folder (needs internet), checked and with its checksums')
     .argument('[id]', 'model id', undefined)
-    .addHelpText('after', '\nExamples:\n  kb model pull\n  kb model pull Xenova/bge-small-en-v1.5')
-    .action((id: string | undefined) =>
+    .option('--revision <rev>', 'branch, tag or commit to download (a commit pins it); env KB_MODEL_REVISION')
+    .addHelpText('after', '\nExamples:\n  kb model pull\n  kb model pull Xenova/bge-small-en-v1.5 --revision <commit>')
+    .action((id: string | undefined, opts: { revision?: string }) =>
       run(async (ctx) => {
-        const { TransformersEmbedder } = await import('../../embed/transformers.js');
+        const { pull } = await import('../../embed/choose-model.js');
         const modelId = id ?? ctx.config.model;
-        const bars = new Map<string, number>();
-        const embedder = await TransformersEmbedder.open({
-          model: modelId,
-          modelsDir: ctx.config.modelsDir,
-          offline: false,
-          remoteHost: ctx.config.modelHost,
-          quantized: ctx.config.quantized,
-          threads: 1,
-          batchSize: 1,
-          queryInstruction: '',
-          onProgress: (p) => {
+        const shown = new Map<string, number>();
+        const manifest = await pull(
+          { ...ctx.config, model: modelId, modelRevision: opts.revision ?? ctx.config.modelRevision },
+          (p) => {
             const pct = p.total ? Math.floor((p.loaded / p.total) * 100) : 0;
-            if (bars.get(p.file) !== pct && (pct % 10 === 0 || p.status === 'done')) {
-              bars.set(p.file, pct);
+            if (shown.get(p.file) !== pct && (pct % 10 === 0 || p.status === 'done')) {
+              shown.set(p.file, pct);
               ctx.log.info(`${p.file}: ${p.status === 'done' ? 'done' : `${pct}%`}`);
             }
           },
-        });
+        );
         const { forgetDownloadFailure } = await import('../../embed/model-files.js');
         forgetDownloadFailure(ctx.config.modelsDir);
         ctx.out.result(
-          { model: modelId, dim: embedder.dim, dir: ctx.config.modelsDir },
-          `${modelId} installed in ${ctx.config.modelsDir} (${embedder.dim} dimensions)`,
+          { ...manifest, dir: ctx.config.modelsDir },
+          `${modelId} installed in ${ctx.config.modelsDir} from ${manifest.host} at ${manifest.revision}` +
+            `${manifest.commit ? ` (commit ${manifest.commit})` : ''}; ${manifest.files.length} files, checksums ` +
+            `in kb-model.json. To pin it: KB_MODEL_REVISION=${manifest.commit ?? manifest.revision}`,
         );
-        await embedder.close();
       }),
     );
   model
