@@ -26,6 +26,7 @@ import { blobToVector } from '../../src/vector/codec.js';
 import { ExactIndex } from '../../src/vector/exact-index.js';
 import { inspect, ROOT } from '../helpers.js';
 import { generator } from './synthetic.js';
+import { benchEmbedding } from './embedding.js';
 import { benchOcr } from './ocr.js';
 
 const args = new Set(process.argv.slice(2));
@@ -308,6 +309,13 @@ for (const n of sizes) {
 }
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 const ocr = await benchOcr(quick ? 4 : 8);
+console.log('\nembedding (bge-small stand-in beside the built-in embedder):');
+const embedding = await benchEmbedding(quick);
+console.log(
+  `  built-in ${embedding.builtin.passagesPerSecond} passages/s; query alone p50 ${embedding.query.alone.p50} ms, ` +
+    `p95 ${embedding.query.alone.p95} ms; during ingest p50 ${embedding.query.duringIngest.p50} ms, ` +
+    `p95 ${embedding.query.duringIngest.p95} ms`,
+);
 console.log(`\npeak RSS: ${peakRssMb} MiB`);
 const out = path.join(ROOT, 'data', 'bench');
 fs.mkdirSync(out, { recursive: true });
@@ -328,6 +336,7 @@ fs.writeFileSync(
       peak_rss_mb: peakRssMb,
       results,
       ocr,
+      embedding,
     },
     null,
     2,
