@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as cheerio from 'cheerio';
 import { XMLParser } from 'fast-xml-parser';
+import type { AnyNode, Element } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import { KbError } from '../../src/errors.js';
 import { EXTENSIONS } from '../loaders/index.js';
@@ -106,20 +107,30 @@ export function pageLinks(html: string, base: string): PageLinks {
   const unread = new Set<string>();
   const pages = new Set<string>();
   let linkWords = 0;
-  const all = roots.length ? roots.map((r) => words($(r).text())).reduce((a, b) => a + b, 0) : 0;
-  for (const root of roots) {
-    $(root)
-      .find('a[href]')
-      .each((_, a) => {
-        for (let n: typeof a | null = a; n && n !== root; n = n.parent as typeof a | null) if (dropped.has(n)) return;
-        const url = absolute($(a).attr('href'), base);
-        if (!url) return;
-        linkWords += words($(a).text());
-        const ext = extOf(url);
-        if (UNREAD_FILES.test(ext)) unread.add(url);
-        else if (ext in EXTENSIONS && EXTENSIONS[ext] !== 'html' && EXTENSIONS[ext] !== 'image') files.add(url);
-        else if (!(ext in EXTENSIONS) || EXTENSIONS[ext] === 'html') pages.add(url);
-      });
+  let all = 0;
+  // One walk over the main content, skipping what is not content: linear in the page, however deep it nests.
+  const stack: { node: AnyNode; inLink: boolean }[] = roots.map((node) => ({ node, inLink: false }));
+  while (stack.length) {
+    const { node, inLink } = stack.pop()!;
+    if (dropped.has(node)) continue;
+    if (node.type === 'text') {
+      const n = words((node as unknown as { data: string }).data);
+      all += n;
+      if (inLink) linkWords += n;
+      continue;
+    }
+    if (node.type !== 'tag' && node.type !== 'root') continue;
+    const el = node as Element;
+    const href = el.name?.toLowerCase() === 'a' ? el.attribs?.href : undefined;
+    const url = href !== undefined ? absolute(href, base) : null;
+    if (url) {
+      const ext = extOf(url);
+      if (UNREAD_FILES.test(ext)) unread.add(url);
+      else if (ext in EXTENSIONS && EXTENSIONS[ext] !== 'html' && EXTENSIONS[ext] !== 'image') files.add(url);
+      else if (!(ext in EXTENSIONS) || EXTENSIONS[ext] === 'html') pages.add(url);
+    }
+    const children = el.children ?? [];
+    for (let c = children.length - 1; c >= 0; c--) stack.push({ node: children[c]!, inLink: inLink || url !== null });
   }
   return { canonical, files: [...files], unread: [...unread], pages: [...pages], linkShare: all ? linkWords / all : 0 };
 }

@@ -147,6 +147,12 @@ describe('what an address is, and where it leads (pure)', () => {
       'https://a.example/b',
     );
     expect(isListing(list)).toBe(true);
+    // A page nested thousands deep, a link at every level: every link found in one walk, in document order.
+    const deep = `<main>${Array.from({ length: 3000 }, (_, i) => `<div><a href="/p/${i}">p ${i}</a>`).join('')}</main>`;
+    const found = pageLinks(deep, 'https://a.example/');
+    expect(found.pages).toHaveLength(3000);
+    expect(found.pages.slice(0, 2)).toEqual(['https://a.example/p/0', 'https://a.example/p/1']);
+    expect(found.linkShare).toBe(1);
     // A canonical address on another site is not the page's identity.
     expect(pageLinks('<link rel="canonical" href="https://evil.example/x">', 'https://a.example/').canonical).toBe(
       null,
