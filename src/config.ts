@@ -62,6 +62,8 @@ export const ConfigSchema = z.object({
   pooling: z.enum(['auto', 'cls', 'mean']).default('auto'),
   /** onnxruntime threads for embedding (1 leaves the other cores to searches; more on a machine that only ingests). */
   embedThreads: intFromEnv(1).max(64).default(1),
+  /** The server embeds queries in a process of their own, so they never wait for passages being embedded. */
+  queryProcess: boolFromEnv.default(true),
   /** Passages embedded per call. */
   embedBatch: intFromEnv(1).default(32),
   /** HNSW search breadth (recall against speed). */
@@ -214,6 +216,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   pooling: 'KB_POOLING',
   embedThreads: 'KB_EMBED_THREADS',
   embedBatch: 'KB_EMBED_BATCH',
+  queryProcess: 'KB_QUERY_PROCESS',
   hnswEf: 'KB_HNSW_EF',
   hnswM: 'KB_HNSW_M',
   hnswEfConstruction: 'KB_HNSW_EF_CONSTRUCTION',

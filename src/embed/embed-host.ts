@@ -1,4 +1,5 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { QueryProcess } from './query-process.js';
 
 type Progress = { file: string; loaded: number; total: number; status: string };
 type Reply = {
@@ -6,7 +7,8 @@ type Reply = {
   dim?: number;
   maxTokens?: number;
   vectors?: Float32Array[];
-  overLimit?: number;
+  /** Passages longer than the model reads, embedded in parts. */
+  split?: number;
   error?: string;
   progress?: Progress;
 };
@@ -23,11 +25,31 @@ export type Priority = 'query' | 'document';
 class EmbedHost {
   private worker: Worker | null = null;
   private remote: MessagePort | null = null;
+  private queries: QueryProcess | null = null;
   private next = 1;
   private readonly pending = new Map<
     number,
     { resolve: (r: Reply) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void }
   >();
+
+  /**
+   * Embed queries in a process of their own (see query-process.ts), so they
+   * never wait for the passage the worker is embedding: the server turns this
+   * on (KB_QUERY_PROCESS). Off, or until a model has loaded there, queries go
+   * to the worker ahead of waiting passages.
+   */
+  separateQueries(on: boolean): void {
+    if (on) this.queries ??= new QueryProcess();
+    else {
+      this.queries?.close();
+      this.queries = null;
+    }
+  }
+
+  /** The query process, when queries are embedded apart. */
+  get queryProcess(): QueryProcess | null {
+    return this.queries;
+  }
 
   /** In another thread: send every request through this port to the process's embedding worker. */
   useRemote(port: MessagePort): void {
@@ -59,6 +81,32 @@ class EmbedHost {
     transfer: ArrayBuffer[] = [],
     onProgress?: (p: Progress) => void,
     priority: Priority = 'document',
+  ): Promise<Reply> {
+    const queries = this.remote ? null : this.queries;
+    const key = message.key as string;
+    if (!queries) return this.send(message, transfer, onProgress, priority);
+    if (message.op === 'embed' && priority === 'query') {
+      if (queries.has(key))
+        return queries
+          .embed(key, message.texts as string[])
+          .catch(() => this.send(message, transfer, onProgress, priority));
+      queries.want(key);
+    }
+    if (message.op === 'unload') queries.unload(key);
+    const reply = this.send(message, transfer, onProgress, priority);
+    if (message.op === 'load')
+      void reply.then(
+        () => queries.know(key, message.options as Record<string, unknown>),
+        () => undefined,
+      );
+    return reply;
+  }
+
+  private send(
+    message: Record<string, unknown>,
+    transfer: ArrayBuffer[],
+    onProgress: ((p: Progress) => void) | undefined,
+    priority: Priority,
   ): Promise<Reply> {
     const id = this.next++;
     return new Promise((resolve, reject) => {

@@ -1,18 +1,29 @@
 // One worker thread per process runs transformers.js (onnxruntime-node can be
 // loaded by only one thread of a process), so embedding never blocks the
-// event loop. Plain JavaScript, loaded the same way by the CLI, the server
-// and the tests. Requests, answered with the same id:
+// event loop. The server also runs this file as a child process that embeds
+// queries only (see query-process.ts), so a query never waits for a passage.
+// Plain JavaScript, loaded the same way by the CLI, the server and the
+// tests. Requests, answered with the same id:
 //   { id, op: 'load', key, options: { modelName, localModelPath, cacheDir, allowRemote, remoteHost, quantized,
-//                                     threads, pooling } }
+//                                     threads, pooling, maxTokens } }
 //        -> { id, dim } | { id, error }      (progress: { id, progress })
-//   { id, op: 'embed', key, texts, priority } -> { id, vectors, overLimit } | { id, error }
-//        (priority 'query' goes first, and between the slices of a batch of passages)
+//   { id, op: 'embed', key, texts, prefix, priority } -> { id, vectors, split } | { id, error }
+//        (priority 'query' goes first, and between the slices of a batch of passages; passages get the
+//         prefix, and those longer than the model reads are embedded in parts: `split` counts them)
 //   { id, op: 'unload', key }       -> { id }
 import fs from 'node:fs';
 import path from 'node:path';
-import { parentPort } from 'node:worker_threads';
+import { parentPort as threadPort } from 'node:worker_threads';
 import ortNode from 'onnxruntime-node';
 import { env, pipeline } from '@xenova/transformers';
+
+/** The thread's port, or the process's IPC channel when run as a child process. */
+const parentPort = threadPort ?? {
+  postMessage: (msg) => process.send?.(msg),
+  on: (event, listener) => process.on(event, listener),
+};
+// A child process ends with its parent (the channel closes when the parent goes).
+if (!threadPort) process.on('disconnect', () => process.exit(0));
 
 const pipelines = new Map();
 /** Each loaded model's pooling ('cls' or 'mean'), as its family was trained. */
@@ -61,12 +72,42 @@ function fixTokenLimit(extractor) {
   return tokenizer.model_max_length;
 }
 
-/** How many of the texts are longer than the model reads (transformers.js cuts them at its limit). */
-function overLimit(extractor, texts) {
+/** The tokens a text takes, the model's own markers ([CLS], [SEP] or <s>, </s>) included. */
+const tokenCount = (extractor, text) => extractor.tokenizer.encode(text).length;
+
+/**
+ * A passage as the model can read it: whole when it fits the model's token
+ * limit; else cut between words into consecutive parts that each fit (each
+ * with the passage prefix), so that no word is left out of its vector.
+ * Returns the texts to embed with the tokens each takes.
+ */
+function windows(extractor, prefix, text) {
   const limit = extractor.tokenizer.model_max_length;
-  let n = 0;
-  for (const t of texts) if (extractor.tokenizer.encode(t).length > limit) n++;
-  return n;
+  const whole = prefix + text;
+  const n = tokenCount(extractor, whole);
+  if (n <= limit) return [{ text: whole, tokens: n }];
+  // The prefix and the markers, counted once: encoding the prefix alone gives both.
+  const budget = Math.max(1, limit - tokenCount(extractor, prefix));
+  const words = text.match(/\S+\s*/g) ?? [];
+  // Each word's own tokens, without the markers.
+  const cost = (w) => extractor.tokenizer.encode(w.trim(), null, { add_special_tokens: false }).length;
+  const out = [];
+  for (let i = 0; i < words.length;) {
+    let end = i;
+    for (let used = 0; end < words.length && (end === i || used + cost(words[end]) <= budget); end++)
+      used += cost(words[end]);
+    // Words counted alone can take other tokens together (merges across a space): check, and give back words.
+    let part = prefix + words.slice(i, end).join('').trimEnd();
+    let tokens = tokenCount(extractor, part);
+    while (tokens > limit && end > i + 1) {
+      end--;
+      part = prefix + words.slice(i, end).join('').trimEnd();
+      tokens = tokenCount(extractor, part);
+    }
+    out.push({ text: part, tokens });
+    i = end;
+  }
+  return out;
 }
 
 async function embed(extractor, texts) {
@@ -121,7 +162,9 @@ async function load(id, key, o) {
     },
   });
   checkGraph(extractor.model.session);
-  const maxTokens = fixTokenLimit(extractor);
+  let maxTokens = fixTokenLimit(extractor);
+  // The length the model was trained on (sentence_bert_config.json), when shorter than its position table.
+  if (o.maxTokens > 0 && o.maxTokens < maxTokens) extractor.tokenizer.model_max_length = maxTokens = o.maxTokens;
   sessionFile = null;
   pipelines.set(key, extractor);
   poolings.set(extractor, o.pooling === 'cls' ? 'cls' : 'mean');
@@ -143,20 +186,46 @@ let running = false;
 const SLICE_MS = 100;
 const MAX_SLICE = 32;
 
-/** A batch of passages, slice by slice, answering the queries that arrive meanwhile between slices. */
-async function embedDocuments(extractor, texts) {
+/**
+ * A batch of passages, slice by slice, answering the queries that arrive
+ * meanwhile between slices. A passage longer than the model reads is embedded
+ * in parts (see windows) and its vector is their mean, weighted by their
+ * tokens, normalised: the whole passage is in it, never only its start.
+ */
+async function embedDocuments(extractor, texts, prefix = '') {
+  const parts = texts.map((t) => windows(extractor, prefix, t));
+  const flat = parts.flat();
   const out = [];
   let size = 1;
-  for (let i = 0; i < texts.length;) {
+  for (let i = 0; i < flat.length;) {
     if (i > 0) await answerWaitingQueries();
-    const part = texts.slice(i, i + size);
+    const part = flat.slice(i, i + size);
     const started = performance.now();
-    out.push(...(await embed(extractor, part)));
+    out.push(
+      ...(await embed(
+        extractor,
+        part.map((w) => w.text),
+      )),
+    );
     const perPassage = Math.max((performance.now() - started) / part.length, 1e-3);
     size = Math.max(1, Math.min(MAX_SLICE, Math.floor(SLICE_MS / perPassage)));
     i += part.length;
   }
-  return out;
+  let at = 0;
+  const vectors = parts.map((ws) => {
+    if (ws.length === 1) return out[at++];
+    const sum = new Float32Array(out[at].length);
+    for (const w of ws) {
+      const v = out[at++];
+      for (let j = 0; j < sum.length; j++) sum[j] += v[j] * w.tokens;
+    }
+    let norm = 0;
+    for (const x of sum) norm += x * x;
+    norm = Math.sqrt(norm) || 1;
+    for (let j = 0; j < sum.length; j++) sum[j] /= norm;
+    return sum;
+  });
+  return { vectors, split: parts.filter((ws) => ws.length > 1).length };
 }
 
 async function answerWaitingQueries() {
@@ -174,11 +243,12 @@ async function handle(msg) {
     else if (msg.op === 'embed') {
       const extractor = pipelines.get(msg.key);
       if (!extractor) throw new Error('model not loaded');
-      const vectors =
-        msg.priority === 'query' ? await embed(extractor, msg.texts) : await embedDocuments(extractor, msg.texts);
-      const cut = msg.priority === 'query' ? 0 : overLimit(extractor, msg.texts);
+      const { vectors, split } =
+        msg.priority === 'query'
+          ? { vectors: await embed(extractor, msg.texts), split: 0 }
+          : await embedDocuments(extractor, msg.texts, msg.prefix ?? '');
       parentPort.postMessage(
-        { id: msg.id, vectors, overLimit: cut },
+        { id: msg.id, vectors, split },
         vectors.map((v) => v.buffer),
       );
     } else if (msg.op === 'unload') {

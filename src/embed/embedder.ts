@@ -12,8 +12,9 @@ export interface Embedder {
   readonly builtin: boolean;
   embedDocuments(texts: string[]): Promise<Float32Array[]>;
   /**
-   * Texts embedded so far that were longer than the model reads (their end
-   * is not in their vector), and that limit in tokens; for models with one.
+   * Texts embedded so far that were longer than the model reads (each was
+   * embedded in parts that fit, and its vector is their mean), and that limit
+   * in tokens; for models with one.
    */
   readonly overLimit?: { texts: number; tokens: number };
   embedQuery(text: string): Promise<Float32Array>;

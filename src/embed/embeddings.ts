@@ -260,12 +260,12 @@ export class Embeddings {
       done += rows.length;
       onProgress?.(done, total);
     }
-    const cut = (embedder.overLimit?.texts ?? 0) - cutBefore;
-    if (cut > 0)
-      this.log.warn(
-        `${cut} of ${done} passages are longer than the ${embedder.overLimit!.tokens} tokens ${embedder.id} reads: ` +
-          `the meaning of their end is not in their vectors (searching by words still finds every word). ` +
-          `Smaller passages (KB_PASSAGE_MAX_WORDS) avoid it.`,
+    const split = (embedder.overLimit?.texts ?? 0) - cutBefore;
+    if (split > 0)
+      this.log.info(
+        `${split} of ${done} passages are longer than the ${embedder.overLimit!.tokens} tokens ${embedder.id} ` +
+          'reads: each was embedded in parts that fit, and its vector is their mean (weighted by length). ' +
+          'Smaller passages (KB_PASSAGE_MAX_WORDS) keep one vector per part of the text.',
       );
     return done;
   }

@@ -5,7 +5,8 @@ import path from 'node:path';
  * How a sentence-embedding model must be run: the pooling it was trained
  * with and the prefixes its queries and passages carry. From the model's
  * own sentence-transformers files when the folder has them
- * (1_Pooling/config.json, config_sentence_transformers.json), else from its
+ * (1_Pooling/config.json, config_sentence_transformers.json, and the
+ * length it was trained on from sentence_bert_config.json), else from its
  * family, as the model cards state:
  *
  *   bge (BAAI)      CLS pooling; queries prefixed "Represent this sentence for searching relevant passages: " (English)
@@ -21,6 +22,11 @@ export interface ModelSettings {
   pooling: Pooling;
   queryPrefix: string;
   passagePrefix: string;
+  /**
+   * The tokens the model was trained to read, when its sentence_bert_config.json
+   * says (all-MiniLM-L6-v2: 256, under a position table of 512); else the tokenizer's limit applies.
+   */
+  maxTokens: number | null;
   /** Where the settings came from, for `kb model status` and the logs. */
   source: 'model files' | 'model family' | 'default';
 }
@@ -49,7 +55,7 @@ const FAMILIES: Family[] = [
 ];
 
 /** The family's settings for a model id or folder name, or null when its family is not known. */
-export function familySettings(model: string): Omit<ModelSettings, 'source'> | null {
+export function familySettings(model: string): Omit<ModelSettings, 'source' | 'maxTokens'> | null {
   const name = model.replace(/\\/g, '/');
   const family = FAMILIES.find((f) => f.test.test(name));
   return family
@@ -71,6 +77,8 @@ export function fileSettings(dir: string): Partial<Omit<ModelSettings, 'source'>
   const pooling = readJson(path.join(dir, '1_Pooling', 'config.json'));
   if (pooling?.pooling_mode_cls_token === true) out.pooling = 'cls';
   else if (pooling?.pooling_mode_mean_tokens === true) out.pooling = 'mean';
+  const bert = readJson(path.join(dir, 'sentence_bert_config.json'));
+  if (typeof bert?.max_seq_length === 'number' && bert.max_seq_length > 0) out.maxTokens = bert.max_seq_length;
   const st = readJson(path.join(dir, 'config_sentence_transformers.json'));
   const prompts = st?.prompts as Record<string, unknown> | undefined;
   if (prompts && typeof prompts === 'object') {
@@ -83,7 +91,7 @@ export function fileSettings(dir: string): Partial<Omit<ModelSettings, 'source'>
 
 /** The settings a model runs with: the settings given, then its files, then its family, then mean and no prefix. */
 export function modelSettings(model: string, dir: string, overrides: SettingOverrides = {}): ModelSettings {
-  const files = fileSettings(dir);
+  const { maxTokens, ...files } = fileSettings(dir);
   const family = familySettings(model);
   const source: ModelSettings['source'] = Object.keys(files).length
     ? 'model files'
@@ -92,10 +100,12 @@ export function modelSettings(model: string, dir: string, overrides: SettingOver
       : 'default';
   const pick = <K extends 'pooling' | 'queryPrefix' | 'passagePrefix'>(key: K, fallback: ModelSettings[K]) =>
     (files[key] ?? family?.[key] ?? fallback) as ModelSettings[K];
+
   return {
     pooling: overrides.pooling && overrides.pooling !== 'auto' ? overrides.pooling : pick('pooling', 'mean'),
     queryPrefix: overrides.queryPrefix ?? pick('queryPrefix', ''),
     passagePrefix: overrides.passagePrefix ?? pick('passagePrefix', ''),
+    maxTokens: maxTokens ?? null,
     source,
   };
 }

@@ -8,7 +8,12 @@ import { importModelChecked, type ModelManifest } from './model-import.js';
 import { onnxFile, REQUIRED_FILES } from './model-files.js';
 
 /** Files a model may have beside the required ones: pooling, prompts (model-family.ts reads them), special tokens. */
-export const OPTIONAL_FILES = ['1_Pooling/config.json', 'config_sentence_transformers.json', 'special_tokens_map.json'];
+export const OPTIONAL_FILES = [
+  '1_Pooling/config.json',
+  'config_sentence_transformers.json',
+  'sentence_bert_config.json',
+  'special_tokens_map.json',
+];
 
 export interface PullOptions {
   model: string;

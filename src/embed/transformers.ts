@@ -71,7 +71,7 @@ export class TransformersEmbedder implements Embedder {
     ].filter(Boolean);
     this.description =
       `transformers.js model ${options.model}${options.quantized ? ' (quantized)' : ''}, ${dim} ` +
-      `dimensions, ${settings.pooling.toUpperCase()} pooling` +
+      `dimensions, ${settings.pooling.toUpperCase()} pooling, ${maxTokens} tokens at most` +
       `${prefixes.length ? `, prefixes: ${prefixes.join(', ')}` : ''} (from the ${settings.source}), run locally`;
   }
 
@@ -102,6 +102,7 @@ export class TransformersEmbedder implements Embedder {
             quantized: options.quantized,
             threads: options.threads,
             pooling: settings.pooling,
+            maxTokens: settings.maxTokens,
           },
         },
         [],
@@ -113,10 +114,10 @@ export class TransformersEmbedder implements Embedder {
     }
   }
 
-  private async request(texts: string[], priority: Priority): Promise<Float32Array[]> {
+  private async request(texts: string[], priority: Priority, prefix = ''): Promise<Float32Array[]> {
     try {
-      const reply = await embedHost.request({ op: 'embed', key: this.key, texts }, [], undefined, priority);
-      this.overLimit.texts += reply.overLimit ?? 0;
+      const reply = await embedHost.request({ op: 'embed', key: this.key, texts, prefix }, [], undefined, priority);
+      this.overLimit.texts += reply.split ?? 0;
       return reply.vectors!;
     } catch (err) {
       throw new KbError(
@@ -131,10 +132,7 @@ export class TransformersEmbedder implements Embedder {
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += this.options.batchSize)
       out.push(
-        ...(await this.request(
-          texts.slice(i, i + this.options.batchSize).map((t) => this.settings.passagePrefix + t),
-          'document',
-        )),
+        ...(await this.request(texts.slice(i, i + this.options.batchSize), 'document', this.settings.passagePrefix)),
       );
     return out;
   }
@@ -165,5 +163,7 @@ function fingerprint(onnx: string, settings: ModelSettings): string {
     hash.update('no onnx file');
   }
   hash.update(`\0${settings.pooling}\0${settings.queryPrefix}\0${settings.passagePrefix}`);
+  // A limit other than the tokenizer's changes the vectors of long passages.
+  if (settings.maxTokens) hash.update(`\0${settings.maxTokens}`);
   return hash.digest('hex').slice(0, 12);
 }

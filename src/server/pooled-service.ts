@@ -37,6 +37,7 @@ export class PooledService implements KnowledgeService {
   }
 
   static async start(config: Config, log: Logger): Promise<PooledService> {
+    embedHost.separateQueries(config.queryProcess);
     const port = embedHost.portForThread();
     const writer = new ThreadClient(WRITER_THREAD, { config, embedPort: port }, { name: 'writer' }, [port]);
     await writer.ready;

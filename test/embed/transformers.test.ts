@@ -126,7 +126,13 @@ describe('each model family run as its model card says', () => {
       JSON.stringify({ prompts: { query: 'find ', document: 'doc ' } }),
     );
     const e = await open(m.dir);
-    expect(e.settings).toEqual({ pooling: 'cls', queryPrefix: 'find ', passagePrefix: 'doc ', source: 'model files' });
+    expect(e.settings).toEqual({
+      pooling: 'cls',
+      queryPrefix: 'find ',
+      passagePrefix: 'doc ',
+      maxTokens: null,
+      source: 'model files',
+    });
     const [v] = await e.embedDocuments(['of the']);
     expect(close(v!, clsOf(m))).toBe(true);
     await e.close();
@@ -170,7 +176,7 @@ describe('each model family run as its model card says', () => {
 });
 
 describe('token limits', () => {
-  it("a placeholder model_max_length yields to the model's limit; longer texts are counted, not hidden", async () => {
+  it("a placeholder model_max_length yields to the model's limit; a longer passage is embedded in parts", async () => {
     const m = makeTinyModel(path.join(tempDir(), 'long-limit'), { dim: 16 });
     const edit = (file: string, change: Record<string, unknown>) => {
       const f = path.join(m.dir, file);
@@ -185,14 +191,56 @@ describe('token limits', () => {
       quantized: true,
       threads: 1,
       batchSize: 4,
+      passagePrefix: 'pupils ',
     });
     expect(e.overLimit).toEqual({ texts: 0, tokens: 8 });
+    // 8 tokens: [CLS], the prefix, 5 words, [SEP]. Eleven words make parts of 5, 5 and 1.
     const long = 'apprentice school pupils training skills employer plan the of and';
     const [a, b, short] = await e.embedDocuments([`${long} attendance`, `${long} absence`, 'apprentice school']);
-    // Beyond 8 tokens nothing reaches the vector: the two long texts are alike, and both are counted.
-    expect([...a!]).toEqual([...b!]);
-    expect(short).toBeDefined();
+    // The words after the 8th token are in the vector: the two texts differ only there, and so do their vectors.
+    expect([...a!]).not.toEqual([...b!]);
     expect(e.overLimit.texts).toBe(2);
+    // The vector is the mean of the parts' vectors, each as the passage prefix and its words, weighted by tokens.
+    const parts = ['apprentice school pupils training skills', 'employer plan the of and', 'attendance'];
+    const alone = await e.embedDocuments(parts);
+    const tokens = [8, 8, 4];
+    const sum = alone[0]!.map((_, j) => parts.reduce((acc, _p, k) => acc + alone[k]![j]! * tokens[k]!, 0));
+    const norm = Math.hypot(...sum);
+    [...a!].forEach((x, j) => expect(x).toBeCloseTo(sum[j]! / norm, 5));
+    expect(Math.hypot(...a!)).toBeCloseTo(1, 5);
+    // Alone, each part fits: nothing more was split.
+    expect(e.overLimit.texts).toBe(2);
+    expect(short).toBeDefined();
+    await e.close();
+  });
+});
+
+describe('the length a model was trained on', () => {
+  it("sentence_bert_config.json's max_seq_length is the limit when shorter than the tokenizer's", async () => {
+    const m = makeTinyModel(path.join(tempDir(), 'all-MiniLM-L6-v2'), { dim: 16 });
+    const open = () =>
+      TransformersEmbedder.open({
+        model: m.dir,
+        modelsDir: tempDir(),
+        offline: true,
+        quantized: true,
+        threads: 1,
+        batchSize: 4,
+      });
+    const plain = await open();
+    const tokenizerLimit = plain.overLimit.tokens;
+    await plain.close();
+    fs.writeFileSync(path.join(m.dir, 'sentence_bert_config.json'), JSON.stringify({ max_seq_length: 6 }));
+    const e = await open();
+    expect(tokenizerLimit).toBeGreaterThan(6);
+    expect(e.overLimit.tokens).toBe(6);
+    expect(e.settings.maxTokens).toBe(6);
+    expect(e.description).toMatch(/6 tokens at most/);
+    // The limit is part of the identity: vectors of long passages change with it.
+    expect(e.id).not.toBe(plain.id);
+    const [v] = await e.embedDocuments(['apprentice school pupils training skills employer']);
+    expect(e.overLimit.texts).toBe(1);
+    expect(Math.hypot(...v!)).toBeCloseTo(1, 5);
     await e.close();
   });
 });
