@@ -195,21 +195,23 @@ const MAX_SLICE = 32;
 async function embedDocuments(extractor, texts, prefix = '') {
   const parts = texts.map((t) => windows(extractor, prefix, t));
   const flat = parts.flat();
-  const out = [];
+  // Longest first (as sentence-transformers does): a slice holds texts of about one length, so little of
+  // it is padding, and the first slices, the slowest, size the rest from above.
+  const order = flat.map((_, i) => i).sort((a, b) => flat[b].tokens - flat[a].tokens);
+  const out = new Array(flat.length);
   let size = 1;
-  for (let i = 0; i < flat.length;) {
+  for (let i = 0; i < order.length;) {
     if (i > 0) await answerWaitingQueries();
-    const part = flat.slice(i, i + size);
+    const slice = order.slice(i, i + size);
     const started = performance.now();
-    out.push(
-      ...(await embed(
-        extractor,
-        part.map((w) => w.text),
-      )),
+    const vectors = await embed(
+      extractor,
+      slice.map((at) => flat[at].text),
     );
-    const perPassage = Math.max((performance.now() - started) / part.length, 1e-3);
+    slice.forEach((at, k) => (out[at] = vectors[k]));
+    const perPassage = Math.max((performance.now() - started) / slice.length, 1e-3);
     size = Math.max(1, Math.min(MAX_SLICE, Math.floor(SLICE_MS / perPassage)));
-    i += part.length;
+    i += slice.length;
   }
   let at = 0;
   const vectors = parts.map((ws) => {

@@ -14,7 +14,7 @@ import { TransformersEmbedder } from '../../src/embed/transformers.js';
 import { loadConfig } from '../../src/config.js';
 import { KnowledgeBase } from '../../src/knowledge-base.js';
 import { silentLogger } from '../../src/log.js';
-import { makeBert } from '../fixtures/make-bert.js';
+import { BGE_SMALL, makeBert } from '../fixtures/make-bert.js';
 import { generator } from './synthetic.js';
 
 const pct = (xs: number[], p: number) =>
@@ -25,15 +25,19 @@ export interface EmbeddingBench {
   model: string;
   passageWords: number;
   builtin: { passagesPerSecond: number };
-  standIn: { threads: number; batch: number; passagesPerSecond: number }[];
-  query: {
-    alone: { p50: number; p95: number };
-    /** Queries sent to the worker embedding the passages (answered between its slices). */
-    duringIngest: During;
-    /** Queries embedded in a process of their own, as `kb serve` does (KB_QUERY_PROCESS). */
-    duringIngestApart: During;
-  };
+  standIn: { precision: Precision; threads: number; batch: number; passagesPerSecond: number }[];
+  query: Record<
+    Precision,
+    {
+      alone: { p50: number; p95: number };
+      /** Queries sent to the worker embedding the passages (answered between its slices). */
+      duringIngest: During;
+      /** Queries embedded in a process of their own, as `kb serve` does (KB_QUERY_PROCESS). */
+      duringIngestApart: During;
+    }
+  >;
 }
+type Precision = 'int8' | 'fp32';
 type During = { p50: number; p95: number; queries: number };
 
 /** Query latency while the embedder embeds passages (twice the set), a query every 20 ms. */
@@ -70,57 +74,65 @@ export async function benchEmbedding(quick = false): Promise<EmbeddingBench> {
     const builtinRate = passages.length / ((performance.now() - t) / 1000);
     await kb.close();
 
-    const dir = makeBert(path.join(root, 'bge-small-standin'), gen.vocabulary);
-    const open = (threads: number, batch: number) =>
+    // As shipped (int8 weights, model_quantized.onnx, KB_QUANTIZED on) and in float32 (KB_QUANTIZED=0).
+    const dirs = {
+      int8: makeBert(path.join(root, 'bge-small-standin-int8'), gen.vocabulary, BGE_SMALL, { quantized: true }),
+      fp32: makeBert(path.join(root, 'bge-small-standin'), gen.vocabulary),
+    };
+    const open = (precision: Precision, threads: number, batch: number) =>
       TransformersEmbedder.open({
-        model: dir,
+        model: dirs[precision],
         modelsDir: root,
         offline: true,
-        quantized: false,
+        quantized: precision === 'int8',
         threads,
         batchSize: batch,
       });
     const standIn: EmbeddingBench['standIn'] = [];
-    for (const threads of [1, 2])
-      for (const batch of quick ? [1, 32] : [1, 8, 32]) {
-        const e = await open(threads, batch);
-        await e.embedDocuments(passages.slice(0, 2)); // warm up
-        t = performance.now();
-        await e.embedDocuments(passages);
-        standIn.push({ threads, batch, passagesPerSecond: round(passages.length / ((performance.now() - t) / 1000)) });
-        await e.close();
-        console.log(
-          `  stand-in, ${threads} thread(s), batch ${batch}: ${standIn.at(-1)!.passagesPerSecond} passages/s`,
-        );
-      }
-    const e = await open(1, 32);
+    for (const precision of ['int8', 'fp32'] as const)
+      for (const threads of [1, 2])
+        for (const batch of quick ? [1, 32] : [1, 8, 32]) {
+          const e = await open(precision, threads, batch);
+          await e.embedDocuments(passages.slice(0, 2)); // warm up
+          t = performance.now();
+          await e.embedDocuments(passages);
+          const passagesPerSecond = round(passages.length / ((performance.now() - t) / 1000));
+          standIn.push({ precision, threads, batch, passagesPerSecond });
+          await e.close();
+          console.log(`  stand-in ${precision}, ${threads} thread(s), batch ${batch}: ${passagesPerSecond} passages/s`);
+        }
     const queries = Array.from({ length: quick ? 20 : 50 }, () => gen.query());
-    const alone: number[] = [];
-    for (const q of queries) {
-      t = performance.now();
-      await e.embedQuery(q);
-      alone.push(performance.now() - t);
-    }
-    const duringIngest = await queriesDuringIngest(e, passages, queries);
-    await e.close();
-    embedHost.separateQueries(true);
-    const apart = await open(1, 32);
-    // Its copy of the model loads in the query process in the background: wait for it.
-    for (let n = embedHost.queryProcess!.answered; embedHost.queryProcess!.answered === n;)
-      await apart.embedQuery(queries[0]!);
-    const duringIngestApart = await queriesDuringIngest(apart, passages, queries);
-    await apart.close();
-    embedHost.separateQueries(false);
-    return {
-      model: 'bge-small-en-v1.5 stand-in (12 layers, 384 wide, 12 heads, float32, random weights)',
-      passageWords: words,
-      builtin: { passagesPerSecond: round(builtinRate) },
-      standIn,
-      query: {
+    const query = {} as EmbeddingBench['query'];
+    for (const precision of ['int8', 'fp32'] as const) {
+      const e = await open(precision, 1, 32);
+      const alone: number[] = [];
+      for (const q of queries) {
+        t = performance.now();
+        await e.embedQuery(q);
+        alone.push(performance.now() - t);
+      }
+      const duringIngest = await queriesDuringIngest(e, passages, queries);
+      await e.close();
+      embedHost.separateQueries(true);
+      const apart = await open(precision, 1, 32);
+      // Its copy of the model loads in the query process after the first query: wait for it.
+      for (let n = embedHost.queryProcess!.answered; embedHost.queryProcess!.answered === n;)
+        await apart.embedQuery(queries[0]!);
+      const duringIngestApart = await queriesDuringIngest(apart, passages, queries);
+      await apart.close();
+      embedHost.separateQueries(false);
+      query[precision] = {
         alone: { p50: round(pct(alone, 0.5)), p95: round(pct(alone, 0.95)) },
         duringIngest,
         duringIngestApart,
-      },
+      };
+    }
+    return {
+      model: 'bge-small-en-v1.5 stand-in (12 layers, 384 wide, 12 heads, random weights; int8 as shipped, float32)',
+      passageWords: words,
+      builtin: { passagesPerSecond: round(builtinRate) },
+      standIn,
+      query,
     };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
