@@ -74,6 +74,10 @@ export const ConfigSchema = z.object({
   hnswEfConstruction: intFromEnv(10).default(300),
   /** Postings a lexical OR query may score before search asks for passages with all the words first. */
   lexicalBudget: intFromEnv(1_000).default(100_000),
+  /** Collections of at least this many passages get an impact index beside FTS5 (0: every collection). */
+  impactMinPassages: intFromEnv(0).default(50_000),
+  /** Postings the impact index reads for a query of free words, at most (0: FTS5 always). */
+  impactBudget: intFromEnv(0).default(10_000),
   /** Pseudo-relevance feedback (RM3): the first passages found that lend their words to the query (0 = off). */
   feedbackDocs: intFromEnv(0).max(100).default(10),
   /** Pseudo-relevance feedback: the words added to the query from those passages (0 = off). */
@@ -221,6 +225,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   hnswM: 'KB_HNSW_M',
   hnswEfConstruction: 'KB_HNSW_EF_CONSTRUCTION',
   lexicalBudget: 'KB_LEXICAL_BUDGET',
+  impactMinPassages: 'KB_IMPACT_MIN_PASSAGES',
+  impactBudget: 'KB_IMPACT_BUDGET',
   feedbackDocs: 'KB_FEEDBACK_DOCS',
   feedbackTerms: 'KB_FEEDBACK_TERMS',
   feedbackWeight: 'KB_FEEDBACK_WEIGHT',

@@ -7,6 +7,7 @@ import type { DocumentKind, DocumentRow } from './store/types.js';
 import { isCurrent, measure } from './search/meaning-floor.js';
 import { sha256 } from './text/words.js';
 import type { IndexKeeper } from './vector/index-keeper.js';
+import { ImpactKeeper } from './search/impact-keeper.js';
 import { WriteQueue } from './write-queue.js';
 import { Pipeline, summarise, type IngestResult, type IngestSummary } from '../ingest/pipeline.js';
 import { crawl, isWebAddress } from '../ingest/web/crawl.js';
@@ -45,7 +46,7 @@ export interface TextDocument {
 /**
  * The write path: ingest, upload, delete, reindex, each one at a time and
  * each ended by a refresh (vectors embedded, the index brought up to date
- * and saved). The read path (search) never goes through here.
+ * and saved, the impact index brought up to date). The read path (search) never goes through here.
  */
 export class Writer {
   private readonly parts: {
@@ -59,9 +60,11 @@ export class Writer {
   private readonly queue = new WriteQueue();
   private pipelineInstance: Pipeline | null = null;
   private readonly listeners: (() => void)[] = [];
+  private readonly impacts: ImpactKeeper;
 
   constructor(parts: Writer['parts']) {
     this.parts = parts;
+    this.impacts = new ImpactKeeper(parts.store, parts.log, { minPassages: parts.config.impactMinPassages });
   }
 
   /** Told after every write is stored, and again once its passages are embedded and the index saved. */
@@ -181,6 +184,7 @@ export class Writer {
     const report = await this.parts.embeddings.sync(onProgress);
     this.parts.index.catchUp();
     this.parts.index.saveIfDirty();
+    this.impacts.catchUp();
     await this.measureMeaningFloor();
     this.changed();
     return report;

@@ -1,12 +1,13 @@
 import type { Ranked } from './fusion.js';
 import { coordinate, planLexical, type LexicalPlan } from './lexical-plan.js';
-import { stemOf } from '../text/terms.js';
+import { stemOf, stemsOf } from '../text/terms.js';
 import { toConstraintQuery, toExcludedQuery, toFtsQuery, type ParsedQuery } from './query.js';
 import type { Constraint } from './semantic-leg.js';
 import { relevanceModel, weightedBm25, type FeedbackOptions, type TermCounts } from './feedback.js';
 import { BM25_WEIGHTS } from '../store/schema.js';
-import { wordsOf } from '../text/terms.js';
+
 import { hasFilters, type Filters, type PassageReads } from '../store/passage-reads.js';
+import { rankByImpact, type ImpactSource, type IndexedCounts } from './impact-leg.js';
 
 export interface LexicalOptions {
   /** A word in more than this share of passages is left out of a lexical query that has rarer words… */
@@ -15,6 +16,8 @@ export interface LexicalOptions {
   commonWordPostings: number;
   /** Postings an OR query may score before the leg asks for passages with all the words first (see planLexical). */
   budget: number;
+  /** Postings the impact index may read for a query of free words (0: FTS5 always; see impacts.ts). */
+  impactBudget: number;
 }
 
 export const COMMON_WORD_SHARE = 0.2;
@@ -41,16 +44,23 @@ export class LexicalLeg {
   private readonly passages: PassageReads;
   private readonly options: LexicalOptions;
   private readonly generation: () => number;
+  private readonly impacts: ImpactSource | null;
   private counted = { generation: -1, count: 0 };
   private length = { generation: -1, value: 1 };
   /** Per generation: passages per term (FTS5 counts them by walking the term's postings) and passages' terms. */
   private cache = { generation: -1, postings: new Map<string, number>(), terms: new Map<number, TermCounts>() };
 
   /** @param generation changes whenever passages may have changed (to recount them only then) */
-  constructor(passages: PassageReads, options: LexicalOptions, generation: () => number) {
+  constructor(
+    passages: PassageReads,
+    options: LexicalOptions,
+    generation: () => number,
+    impacts: ImpactSource | null = null,
+  ) {
     this.passages = passages;
     this.options = options;
     this.generation = generation;
+    this.impacts = impacts;
   }
 
   rank(
@@ -62,6 +72,10 @@ export class LexicalLeg {
     if (how.prune === false || how.operator === 'AND' || how.columns) {
       const fts = toFtsQuery(query, how.operator ?? 'OR', how.columns);
       return fts ? this.match(fts, depth, filters, how.exhaustive) : [];
+    }
+    if (!how.exhaustive && !query.required.length && !query.excluded.length) {
+      const byImpact = this.rankByImpact(query, depth, filters);
+      if (byImpact) return byImpact;
     }
     const plan = this.plan(query);
     const any = toFtsQuery(plan.any);
@@ -98,6 +112,46 @@ export class LexicalLeg {
   /** The query without its common words (see planLexical, step 1). */
   withoutCommonWords(query: ParsedQuery): ParsedQuery {
     return this.plan(query, Infinity).any;
+  }
+
+  /**
+   * From the impact index, when it covers every passage (see impact-leg.ts);
+   * filtered, when the candidates it scored leave enough (else null: FTS5
+   * then widens as it does).
+   */
+  private rankByImpact(query: ParsedQuery, depth: number, filters: Filters): Ranked[] | null {
+    if (!this.impacts || this.options.impactBudget <= 0) return null;
+    const filtered = hasFilters(filters);
+    const found = rankByImpact(query, filtered ? depth * 4 : depth, this.impacts, {
+      budget: this.options.impactBudget,
+      score: (ids, terms, counts) => this.scoreExactly(ids, terms, counts),
+    });
+    if (!found) return null;
+    if (!filtered) return found.ranked.slice(0, depth);
+    const allowed = this.passages.allowedAmong(
+      found.ranked.map((r) => r.id),
+      filters,
+    );
+    const kept = found.ranked.filter((r) => allowed.has(r.id));
+    const everything = found.complete && found.ranked.length < found.kept;
+    return kept.length >= depth || everything ? kept.slice(0, depth) : null;
+  }
+
+  /** bm25 as FTS5 computes it (see weightedBm25), best first; passages no longer stored are left out. */
+  private scoreExactly(ids: number[], terms: Map<string, number>, counts: IndexedCounts): Ranked[] {
+    const records = this.termsOf(ids);
+    const stats = {
+      total: counts.total,
+      averageLength: this.averageLength(),
+      df: (t: string) => counts.df.get(t) ?? 0,
+      weights: BM25_WEIGHTS,
+    };
+    return ids
+      .flatMap((id) => {
+        const passage = records.get(id);
+        return passage ? [{ id, score: weightedBm25(passage, terms, stats) }] : [];
+      })
+      .sort((a, b) => b.score - a.score || a.id - b.id);
   }
 
   /** One FTS5 MATCH, best first, filtered, at most `depth`. */
@@ -186,7 +240,7 @@ export class LexicalLeg {
     for (const rec of this.passages.records(missing).values()) {
       const counted: TermCounts = {
         id: rec.id,
-        columns: [rec.title, rec.section ?? '', rec.text].map((text) => wordsOf(text).map(stemOf)),
+        columns: [rec.title, rec.section ?? '', rec.text].map(stemsOf),
       };
       if (cache.terms.size >= CACHED_PASSAGES) cache.terms.clear();
       cache.terms.set(rec.id, counted);
@@ -201,18 +255,10 @@ export class LexicalLeg {
     return this.cache;
   }
 
-  /** Mean terms per passage (title, section and text), from a sample, measured again when passages change. */
+  /** Mean terms per passage (title, section and text), as FTS5's bm25() counts them; read again when passages change. */
   private averageLength(): number {
     const generation = this.generation();
-    if (generation !== this.length.generation) {
-      let next = 0x9e3779b9;
-      const sample = this.passages.sample(500, () => (next = (next * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-      const records = this.passages.records(sample.map((s) => s.id));
-      let terms = 0;
-      for (const rec of records.values())
-        terms += wordsOf(rec.title).length + wordsOf(rec.section ?? '').length + wordsOf(rec.text).length;
-      this.length = { generation, value: records.size ? terms / records.size : 1 };
-    }
+    if (generation !== this.length.generation) this.length = { generation, value: this.passages.averageLength() };
     return this.length.value;
   }
 

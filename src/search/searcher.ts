@@ -25,6 +25,8 @@ export interface SearchOptions {
   commonWordPostings: number;
   /** Postings an OR query may score before the lexical leg asks for all the words first (see planLexical). */
   lexicalBudget: number;
+  /** Postings the impact index may read for a query of free words (0: FTS5 always). */
+  impactBudget: number;
   /** Documents that make repeated text standing text (KB_REPEAT_MIN_DOCUMENTS). */
   standingMinDocuments: number;
   /** Pseudo-relevance feedback on the lexical leg (RM3), or none. */
@@ -38,6 +40,7 @@ export const DEFAULT_SEARCH: SearchOptions = {
   commonWordShare: COMMON_WORD_SHARE,
   commonWordPostings: COMMON_WORD_POSTINGS,
   lexicalBudget: DEFAULTS.lexicalBudget,
+  impactBudget: DEFAULTS.impactBudget,
   standingMinDocuments: DEFAULTS.repeatMinDocuments,
   feedback: null,
 };
@@ -48,6 +51,7 @@ export function searchOptionsFrom(config: Config): Partial<SearchOptions> {
   return {
     standingMinDocuments: config.repeatMinDocuments,
     lexicalBudget: config.lexicalBudget,
+    impactBudget: config.impactBudget,
     feedback: feedbackOn
       ? { docs: config.feedbackDocs, terms: config.feedbackTerms, originalWeight: config.feedbackWeight }
       : null,
@@ -87,8 +91,10 @@ export class Searcher {
         commonWordShare: this.options.commonWordShare,
         commonWordPostings: this.options.commonWordPostings,
         budget: this.options.lexicalBudget,
+        impactBudget: this.options.impactBudget,
       },
       () => store.meta.vectorsGeneration(),
+      { rows: store.impacts, snapshot: (fn) => store.snapshot(fn) },
     );
     this.semantic = new SemanticLeg({
       passages: store.passages,

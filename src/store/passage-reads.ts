@@ -55,6 +55,8 @@ export class PassageReads {
       allowed: p(`SELECT p.id FROM passages p JOIN documents d ON d.id = p.doc_id WHERE ${FILTER_SQL}`).pluck(),
       postings: p('SELECT doc FROM passages_vocab WHERE term = ?').pluck(),
       count: p('SELECT count(*) FROM passages').pluck(),
+      // FTS5's averages record: passages, then tokens per column, as varints (see averageLength).
+      averages: p('SELECT block FROM passages_fts_data WHERE id = 1').pluck(),
       idRange: p('SELECT min(id) AS lo, max(id) AS hi FROM passages'),
       atOrAfter: p('SELECT id, doc_id, text FROM passages WHERE id >= ? ORDER BY id LIMIT 1'),
       every: p('SELECT id, doc_id, text FROM passages ORDER BY id'),
@@ -127,6 +129,31 @@ export class PassageReads {
 
   count(): number {
     return this.s.count!.get() as number;
+  }
+
+  /**
+   * Mean tokens per passage over the columns FTS5 indexes, from FTS5's own
+   * totals (the averages record, id 1 of its data table): what its bm25()
+   * divides a passage's length by.
+   */
+  averageLength(): number {
+    const blob = this.s.averages!.get() as Uint8Array | undefined;
+    if (!blob) return 1;
+    const values: number[] = [];
+    for (let at = 0; at < blob.length;) {
+      // SQLite's varint: big-endian groups of 7 bits, the high bit set on all but the last; a 9th byte has 8.
+      let v = 0;
+      let i = 0;
+      for (; i < 8; i++) {
+        const byte = blob[at++]!;
+        v = v * 128 + (byte & 0x7f);
+        if (!(byte & 0x80)) break;
+      }
+      if (i === 8) v = v * 256 + blob[at++]!;
+      values.push(v);
+    }
+    const [rows = 0, ...tokens] = values;
+    return rows > 0 ? tokens.reduce((a, b) => a + b, 0) / rows : 1;
   }
 
   /** Up to n passages spread over the collection (all of them when there are no more than n), chosen with `next`. */

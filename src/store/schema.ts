@@ -219,6 +219,18 @@ export const MIGRATIONS: readonly (string | ((db: Db) => void))[] = [
     fetched_at    TEXT NOT NULL
   );
   `,
+  // 10: impact-ordered postings beside FTS5, for a lexical leg whose cost does not grow with the collection
+  // (see src/search/impacts.ts); derived from the passages, built when the collection is large enough.
+  `
+  CREATE TABLE IF NOT EXISTS impacts (
+    id    INTEGER PRIMARY KEY,
+    term  TEXT NOT NULL,
+    band  INTEGER NOT NULL,
+    n     INTEGER NOT NULL,
+    ids   BLOB NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS impacts_term ON impacts(term, band, n);
+  `,
 ];
 
 /** The statement that recomputes one fingerprint's row of repeated_text (migration 5). */

@@ -5,6 +5,7 @@ import { checkDatabase, checkFts } from './checks.js';
 import { Documents } from './documents.js';
 import { Listing } from './listing.js';
 import { EmbeddingRows } from './embedding-rows.js';
+import { ImpactRows } from './impact-rows.js';
 import { Meta, readSchemaVersion, writeSchemaVersion } from './meta.js';
 import { Originals } from './originals.js';
 import { PassageReads } from './passage-reads.js';
@@ -43,6 +44,7 @@ export class Store {
   readonly originals: Originals;
   readonly vocabulary: Vocabulary;
   readonly webFetches: WebFetches;
+  readonly impacts: ImpactRows;
   private readonly db: Db;
 
   private constructor(db: Db, folder: DataFolder, readonly: boolean) {
@@ -58,6 +60,7 @@ export class Store {
     this.embeddings = new EmbeddingRows(db);
     this.originals = new Originals(folder.dir);
     this.webFetches = new WebFetches(db);
+    this.impacts = new ImpactRows(db);
   }
 
   static open(dataDir: string, options: StoreOpenOptions = {}): Store {
@@ -137,6 +140,12 @@ export class Store {
   /** Runs a read, turning SQLite and disk failures into coded errors. */
   read<T>(fn: () => T): T {
     return guarded(this.file, fn);
+  }
+
+  /** Runs reads in one read transaction: they see one state of the database, whatever writers do meanwhile. */
+  snapshot<T>(fn: () => T): T {
+    if (this.db.inTransaction) return this.read(fn);
+    return guarded(this.file, () => this.db.transaction(fn).deferred());
   }
 
   /** Consistency of the database on its own (see checks.ts); a damaged file is reported, not thrown. */

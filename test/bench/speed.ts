@@ -97,6 +97,14 @@ async function benchSize(n: number) {
   await kb.refresh();
   const vectorMs = performance.now() - t1;
   const passages = kb.store.stats().passages;
+  // The impact index's share of that refresh: dropped and built again alone.
+  let impactMs = 0;
+  if (kb.store.impacts.state()) {
+    kb.store.transaction(() => kb.store.impacts.drop());
+    const t2 = performance.now();
+    await kb.refresh();
+    impactMs = performance.now() - t2;
+  }
 
   const queries = Array.from({ length: QUERIES }, () => gen.query());
   const embedder = kb.embeddings.queryEmbedder()!;
@@ -143,10 +151,21 @@ async function benchSize(n: number) {
     answered++;
     agree += ours.filter((r) => full.has(r.id)).length / full.size;
   }
+  const impactState = kb.store.impacts.state();
   const lexicalPlan = {
     overlap_at_10_with_full_or: Math.round((agree / Math.max(1, answered)) * 1000) / 1000,
     plans,
     budget: config.lexicalBudget,
+    // With an impact index (collections of KB_IMPACT_MIN_PASSAGES or more), plain queries are answered from it.
+    impact_index: impactState
+      ? {
+          budget: config.impactBudget,
+          postings: impactState.postings,
+          rows: impactState.rows,
+          build_ms: Math.round(impactMs),
+          passages_per_s: Math.round(passages / (impactMs / 1000)),
+        }
+      : null,
   };
 
   // HNSW recall@10 against exact search over the same stored vectors.
@@ -290,9 +309,13 @@ for (const n of sizes) {
     console.log(
       `    ${name.padEnd(16)} ${String(p.p50).padStart(7)} ${String(p.p95).padStart(7)} ${String(p.p99).padStart(7)}`,
     );
+  const impacts = r.lexical_plan.impact_index;
   console.log(
-    `  lexical plan (budget ${r.lexical_plan.budget} postings): top 10 overlap with bm25 over every word ` +
-      `${r.lexical_plan.overlap_at_10_with_full_or}; plans ${JSON.stringify(r.lexical_plan.plans)}`,
+    `  lexical leg: top 10 overlap with bm25 over every word ${r.lexical_plan.overlap_at_10_with_full_or} ` +
+      (impacts
+        ? `(impact index, ${impacts.budget} postings a query at most; ${impacts.postings} postings in ` +
+          `${impacts.rows} rows, built in ${impacts.build_ms} ms, ${impacts.passages_per_s} passages/s)`
+        : `(FTS5, plan budget ${r.lexical_plan.budget} postings; plans ${JSON.stringify(r.lexical_plan.plans)})`),
   );
   console.log(`  hybrid p95 overhead: ${r.overhead_hybrid_p95} × (bare FTS5 p95 + bare k-NN p95)`);
   console.log(
