@@ -255,7 +255,7 @@ export class LexicalLeg {
     return this.cache;
   }
 
-  /** Mean terms per passage (title, section and text), as FTS5's bm25() counts them; read again when passages change. */
+  /** Mean terms per passage (title, section and text) as FTS5 bm25() counts them; read again when passages change. */
   private averageLength(): number {
     const generation = this.generation();
     if (generation !== this.length.generation) this.length = { generation, value: this.passages.averageLength() };
