@@ -66,8 +66,8 @@ export const ConfigSchema = z.object({
   queryProcess: boolFromEnv.default(true),
   /** Passages embedded per call. */
   embedBatch: intFromEnv(1).default(32),
-  /** HNSW search breadth (recall against speed). */
-  hnswEf: intFromEnv(10).default(1280),
+  /** HNSW search breadth (recall against speed): a number, or auto (by the collection's size, see efForSize). */
+  hnswEf: z.union([z.literal('auto'), intFromEnv(10)]).default('auto'),
   /** HNSW graph degree (recall against build time and size; applies when the index is next built). */
   hnswM: intFromEnv(4).max(128).default(48),
   /** HNSW build breadth (graph quality against build time; applies when the index is next built). */

@@ -106,7 +106,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = toHttpError(err, config);
-    if (e.status >= 500) deps.log.error(`${req.method} ${req.url}: ${err.stack ?? err.message}`);
+    // A 503 the service chose (busy, shutting down) is an answer, not a fault: no stack in the error log.
+    if (e.code === 'SEARCH_BUSY' || e.code === 'SHUTTING_DOWN') deps.log.debug(`${req.method} ${req.url}: ${e.code}`);
+    else if (e.status >= 500) deps.log.error(`${req.method} ${req.url}: ${err.stack ?? err.message}`);
     if (e.code === 'RATE_LIMITED' && err.statusCode === 429) reply.header('retry-after', '60');
     if (e.code === 'SEARCH_BUSY' || e.code === 'WORKER_FAILED') reply.header('retry-after', '1');
     void reply.code(e.status).send({

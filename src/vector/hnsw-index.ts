@@ -10,8 +10,22 @@ export interface HnswOptions {
   /** Graph degree. */
   m: number;
   efConstruction: number;
-  /** Search breadth: higher is slower and closer to exact. */
-  efSearch: number;
+  /** Search breadth: higher is slower and closer to exact; 'auto' grows it with the graph (see efForSize). */
+  efSearch: number | 'auto';
+}
+
+/**
+ * The search breadth for a graph of n points when it is not set: in
+ * proportion to the collection, 1280 at 100,000 points, from 64 to 5120.
+ * Measured on the benchmark's synthetic text (random words within a topic,
+ * the hardest case for a graph index), recall@10 stays about 0.99 from
+ * 10,000 to 100,000 points this way (ef 128 at 10,000: 0.99; 640 at 100,000:
+ * 0.96, 1280: 0.99), so small collections stop paying for a breadth they do
+ * not need; past 400,000 points it stops at 5120 (at 1,000,000, 0.93 in 12.6
+ * ms at p95), the most a search can take in time.
+ */
+export function efForSize(n: number): number {
+  return Math.min(5120, Math.max(64, Math.round((1280 * n) / 100_000 / 16) * 16));
 }
 
 export const DEFAULT_HNSW: HnswOptions = hnswOptions(DEFAULTS);
@@ -39,6 +53,8 @@ export class HnswIndex implements VectorIndex {
   /** Duplicate → its representative. */
   private readonly repOf = new Map<number, number>();
   private tombstones: number;
+  private readonly efSetting: { value: number | 'auto' };
+  /** The breadth the graph is set to now. */
   private efSearch: number;
 
   private constructor(
@@ -52,8 +68,20 @@ export class HnswIndex implements VectorIndex {
     this.dim = dim;
     this.live = live;
     this.tombstones = tombstones;
-    this.efSearch = options.efSearch;
-    index.setEf(options.efSearch);
+    this.efSetting = { value: options.efSearch };
+    this.efSearch = this.efWanted();
+    index.setEf(this.efSearch);
+  }
+
+  /** The breadth set, or the one for the graph's size. */
+  private efWanted(): number {
+    const { value } = this.efSetting;
+    return value === 'auto' ? efForSize(this.live.size - this.repOf.size) : value;
+  }
+
+  /** The breadth searches use now (it follows the graph's size unless one was set). */
+  get ef(): number {
+    return this.efWanted();
   }
 
   static create(dim: number, capacity = 1024, options: HnswOptions = DEFAULT_HNSW): HnswIndex {
@@ -199,6 +227,8 @@ export class HnswIndex implements VectorIndex {
   search(query: Float32Array, k: number, accept?: (id: number) => boolean): Neighbour[] {
     const n = Math.min(k, this.live.size - this.repOf.size);
     if (n <= 0) return [];
+    const wanted = this.efWanted();
+    if (wanted !== this.efSearch) this.index.setEf((this.efSearch = wanted));
     const widened = n > this.efSearch;
     if (widened) this.index.setEf(n);
     const group = (rep: number) => [rep, ...(this.members.get(rep) ?? [])];
@@ -216,10 +246,11 @@ export class HnswIndex implements VectorIndex {
     return out;
   }
 
-  /** Search breadth from now on (at least k is always used). */
-  setEf(ef: number): void {
-    this.efSearch = ef;
-    this.index.setEf(ef);
+  /** Search breadth from now on (at least k is always used); 'auto' for the one by the graph's size. */
+  setEf(ef: number | 'auto'): void {
+    this.efSetting.value = ef;
+    this.efSearch = this.efWanted();
+    this.index.setEf(this.efSearch);
   }
 
   labels(): number[] {

@@ -257,7 +257,7 @@ export class IndexKeeper {
   }
 
   /** Search breadth from now on. */
-  setEf(ef: number): void {
+  setEf(ef: number | 'auto'): void {
     this.options.efSearch = ef;
     this.index?.setEf(ef);
   }

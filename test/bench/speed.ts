@@ -16,18 +16,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import autocannon from 'autocannon';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { KnowledgeBase } from '../../src/knowledge-base.js';
 import { parseQuery, toFtsQuery } from '../../src/search/query.js';
 import { blobToVector } from '../../src/vector/codec.js';
+import { efForSize } from '../../src/vector/hnsw-index.js';
 import { ExactIndex } from '../../src/vector/exact-index.js';
 import { inspect, ROOT } from '../helpers.js';
 import { generator } from './synthetic.js';
 import { benchEmbedding } from './embedding.js';
 import { benchOcr } from './ocr.js';
+import { loadServe } from './load.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -204,59 +204,18 @@ async function benchSize(n: number) {
       knn_p95_ms: percentiles(ms).p95,
     };
   };
-  const efs = [64, 128, 320, 640, 1280, 2560, ...(n >= 1_000_000 ? [5120] : []), config.hnswEf];
+  // The breadth searches use (KB_HNSW_EF, by default chosen from the collection's size).
+  const chosenEf = config.hnswEf === 'auto' ? efForSize(passages) : config.hnswEf;
+  const efs = [64, 128, 320, 640, 1280, 2560, ...(n >= 1_000_000 ? [5120] : []), chosenEf];
   const recallByEf = [...new Set(efs)].sort((a, b) => a - b).map(recallAt);
-  const recall = recallByEf.find((r) => r.ef === config.hnswEf)!.ids;
+  const recall = recallByEf.find((r) => r.ef === chosenEf)!.ids;
 
-  // The server under load: the real `kb serve` in its own process (so the
-  // load generator does not share its thread), 16 connections on
-  // /api/search, loopback only, bounded in time.
+  // The server under load, with a search worker per core and with one (the baseline): see load.ts.
   db.close();
   kb.index.save();
-  const server = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'src', 'bin', 'kb.js'),
-      '--data',
-      dataDir,
-      '--json',
-      '--embedder',
-      'builtin',
-      'serve',
-      '--port',
-      '0',
-    ],
-    {
-      env: { ...process.env, KB_LOG_LEVEL: 'warn', KB_RATE_LIMIT_READS: '1000000000' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    server.once('exit', (code) => reject(new Error(`kb serve exited (${code})`)));
-  });
-  let next = 0;
-  const load = await autocannon({
-    url,
-    connections: 16,
-    duration: quick ? 8 : 15,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (req) => ({
-          ...req,
-          path: `/api/search?q=${encodeURIComponent(queries[next++ % queries.length]!)}`,
-        }),
-      },
-    ],
-  });
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
+  const seconds = quick ? 8 : 15;
+  const load = await loadServe(dataDir, queries, { seconds });
+  const oneWorker = await loadServe(dataDir, queries, { seconds, workers: 1 });
   const dbBytes = fileSize(path.join(dataDir, 'kb.sqlite')) + fileSize(path.join(dataDir, 'kb.sqlite-wal'));
   const indexBytes = fileSize(path.join(dataDir, 'vectors.hnsw'));
   await kb.close();
@@ -276,17 +235,15 @@ async function benchSize(n: number) {
     latency_ms: latency,
     lexical_plan: lexicalPlan,
     overhead_hybrid_p95: Math.round((latency.hybrid.p95 / (latency.bare_fts5.p95 + latency.bare_knn.p95)) * 100) / 100,
-    hnsw: { recall_at_10: recall, ef: config.hnswEf, queries: sample.length, by_ef: recallByEf },
+    hnsw: { recall_at_10: recall, ef: chosenEf, ef_setting: config.hnswEf, queries: sample.length, by_ef: recallByEf },
     size: {
       db_bytes_per_passage: Math.round(dbBytes / passages),
       index_bytes_per_passage: Math.round(indexBytes / passages),
     },
     load: {
-      connections: 16,
-      seconds: quick ? 8 : 15,
-      requests_per_s: Math.round(load.requests.average),
-      p99_ms: load.latency.p99,
-      errors: load.errors + load.timeouts + load.non2xx,
+      ...load,
+      one_worker: oneWorker,
+      throughput_vs_one_worker: Math.round((load.requests_per_s / Math.max(1, oneWorker.requests_per_s)) * 100) / 100,
     },
   };
 }
@@ -325,9 +282,12 @@ for (const n of sizes) {
   console.log(
     `  size per passage: database ${r.size.db_bytes_per_passage} B, index ${r.size.index_bytes_per_passage} B`,
   );
+  const one = r.load.one_worker;
   console.log(
     `  load (16 connections, ${r.load.seconds} s): ${r.load.requests_per_s} requests/s, p99 ${r.load.p99_ms} ms, ` +
-      `${r.load.errors} errors`,
+      `${r.load.errors} errors, ${r.load.busy} busy (503), /api/health p99 ${r.load.health_p99_ms} ms; one worker: ` +
+      `${one.requests_per_s} requests/s, p99 ${one.p99_ms} ms (${r.load.throughput_vs_one_worker} × with a worker ` +
+      'per core)',
   );
 }
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { l2normalise } from '../../src/vector/codec.js';
 import { rng } from '../../src/embed/lsa/svd.js';
 import { ExactIndex } from '../../src/vector/exact-index.js';
-import { HnswIndex } from '../../src/vector/hnsw-index.js';
+import { efForSize, HnswIndex } from '../../src/vector/hnsw-index.js';
 import type { VectorIndex } from '../../src/vector/vector-index.js';
 import { tempDir } from '../helpers.js';
 
@@ -106,6 +106,20 @@ describe('HNSW against exact search', () => {
     }
     const recall = found / (queries.length * 10);
     expect(recall).toBeGreaterThanOrEqual(0.98);
+  });
+
+  it('chooses its search breadth from its size unless one is set', () => {
+    expect([1_000, 10_000, 100_000, 400_000, 1_000_000].map(efForSize)).toEqual([64, 128, 1280, 5120, 5120]);
+    const dim = 8;
+    const index = HnswIndex.create(dim, 100);
+    index.add(randomVectors(50, dim, 3).map((vector, i) => ({ id: i + 1, vector })));
+    expect(index.ef).toBe(64);
+    index.add(randomVectors(6_000, dim, 4).map((vector, i) => ({ id: i + 100, vector })));
+    expect(index.ef).toBe(efForSize(6_050));
+    index.setEf(300);
+    expect(index.ef).toBe(300);
+    index.setEf('auto');
+    expect(index.ef).toBe(efForSize(6_050));
   });
 
   it('a written index reads back with the same answers, and labels no longer live are tombstoned on read', () => {

@@ -1,0 +1,93 @@
+/**
+ * `kb serve` under load: the real server in its own process (so the load
+ * generator does not share its thread), 16 connections on /api/search over
+ * loopback for a bounded time, while /api/health is asked every 50 ms on a
+ * connection of its own. Run with the default pool (a search worker per
+ * core) and with one worker, the baseline its throughput is compared with.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { ROOT } from '../helpers.js';
+
+export interface LoadFigures {
+  workers: number | 'cores';
+  connections: number;
+  seconds: number;
+  requests_per_s: number;
+  p99_ms: number;
+  /** Failed, timed out, or answered with a status other than 2xx and 503. */
+  errors: number;
+  /** 503 SEARCH_BUSY answers (the queue was full): an answer, counted apart. */
+  busy: number;
+  health_p99_ms: number;
+}
+
+const pct = (xs: number[], p: number) =>
+  xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! : 0;
+
+export async function loadServe(
+  dataDir: string,
+  queries: string[],
+  options: { seconds: number; workers?: number },
+): Promise<LoadFigures> {
+  const env: NodeJS.ProcessEnv = { ...process.env, KB_LOG_LEVEL: 'warn', KB_RATE_LIMIT_READS: '1000000000' };
+  if (options.workers) env.KB_SEARCH_WORKERS = String(options.workers);
+  const bin = path.join(ROOT, 'src', 'bin', 'kb.js');
+  const args = [bin, '--data', dataDir, '--json', '--embedder', 'builtin', 'serve', '--port', '0'];
+  const server = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /"url":"([^"]+)"/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      server.once('exit', (code) => reject(new Error(`kb serve exited (${code})`)));
+    });
+    const health: number[] = [];
+    let loading = true;
+    const polling = (async () => {
+      while (loading) {
+        const t = performance.now();
+        const res = await fetch(`${url}api/health`);
+        await res.arrayBuffer();
+        if (loading) health.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    let next = 0;
+    let busy = 0;
+    const load = await autocannon({
+      url,
+      connections: 16,
+      duration: options.seconds,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (req) => ({
+            ...req,
+            path: `/api/search?q=${encodeURIComponent(queries[next++ % queries.length]!)}`,
+          }),
+        },
+      ],
+      setupClient: (client) => client.on('response', (status: number) => void (status === 503 && busy++)),
+    });
+    loading = false;
+    await polling;
+    return {
+      workers: options.workers ?? 'cores',
+      connections: 16,
+      seconds: options.seconds,
+      requests_per_s: Math.round(load.requests.average),
+      p99_ms: load.latency.p99,
+      errors: load.errors + load.timeouts + load.non2xx - busy,
+      busy,
+      health_p99_ms: Math.round(pct(health, 0.99) * 10) / 10,
+    };
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => (server.exitCode !== null ? resolve(null) : server.once('exit', resolve)));
+  }
+}
