@@ -115,7 +115,11 @@ export class KnowledgeBase {
         if (!options.allowSwitch) await embeddings.sync();
       }
       index.open();
-      if (mode === 'write') index.saveIfDirty();
+      if (mode === 'write') {
+        index.saveIfDirty();
+        // A database from before the impact index, or one a crash left behind, catches up in the writer's queue.
+        kb.writer.catchUpImpacts();
+      }
       return kb;
     } catch (err) {
       store.close();

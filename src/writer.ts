@@ -174,6 +174,15 @@ export class Writer {
     });
   }
 
+  /** Brings the impact index up to date, next in the queue (writes asked for after it wait for it). */
+  catchUpImpacts(): void {
+    void this.queue
+      .run(async () => {
+        this.impacts.catchUp();
+      })
+      .catch((err: unknown) => this.parts.log.warn(`impact index: not brought up to date (${(err as Error).message})`));
+  }
+
   /** Resolves when every write asked for so far has finished. */
   idle(): Promise<void> {
     return this.queue.idle();

@@ -3,7 +3,7 @@ import type { ImpactState } from '../store/impact-rows.js';
 import { BM25_WEIGHTS } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { stemsOf } from '../text/terms.js';
-import { encodePostings, bandOf, passageLevels } from './impacts.js';
+import { bandOf, decodePostings, encodePostings, passageLevels } from './impacts.js';
 
 export interface ImpactOptions {
   /** Collections smaller than this have no impact index (FTS5 alone is quick there). */
@@ -58,7 +58,7 @@ export class ImpactKeeper {
         rows.setState(fresh);
       });
       this.log.info(`impact index: building it again over ${count} passages (${why})`);
-    }
+    } else if (store.impacts.anyChanged()) state = this.replaceChanged(state!);
     const indexed = this.indexFrom(state!);
     if (why) {
       const built = rows.state()!;
@@ -76,6 +76,60 @@ export class ImpactKeeper {
     return null;
   }
 
+  /**
+   * Passages whose indexed columns changed in place (a kept passage under a
+   * new heading): their postings for the terms they had are taken out, and
+   * postings for what they have now put in, in one transaction.
+   */
+  private replaceChanged(initial: ImpactState): ImpactState {
+    const { store } = this;
+    const rows = store.impacts;
+    let state = initial;
+    store.transaction(() => {
+      const changed = rows.changed();
+      const old = new Map<string, Set<number>>();
+      for (const p of changed)
+        for (const term of passageLevels(this.columnsOf(p), BM25_WEIGHTS, 1).keys()) {
+          let ids = old.get(term);
+          if (!ids) old.set(term, (ids = new Set()));
+          ids.add(p.id);
+        }
+      let removed = 0;
+      let emptied = 0;
+      for (const [term, ids] of old)
+        for (const row of rows.rowsOf(term)) {
+          const kept: number[] = [];
+          const levels: number[] = [];
+          let total = 0;
+          decodePostings(row.ids, (id, level) => {
+            total++;
+            if (!ids.has(id)) (kept.push(id), levels.push(level));
+          });
+          if (kept.length === total) continue;
+          removed += total - kept.length;
+          if (!kept.length) emptied++;
+          rows.rewrite(row.id, kept.length, encodePostings(kept, levels));
+        }
+      let added = 0;
+      for (const { id } of changed) {
+        const now = rows.passage(id);
+        if (!now) continue;
+        for (const [term, level] of passageLevels(this.columnsOf(now), BM25_WEIGHTS, state.averageLength)) {
+          rows.insert(term, bandOf(level), 1, encodePostings([id], [level]));
+          added++;
+        }
+      }
+      rows.clearChanged();
+      state = { ...state, postings: state.postings - removed + added, rows: state.rows - emptied + added };
+      rows.setState(state);
+    });
+    return state;
+  }
+
+  private columnsOf(p: { title: string; section: string | null; text: string }): string[][] {
+    return [p.title, p.section ?? '', p.text].map(stemsOf);
+  }
+
   /** Indexes the passages after state.upTo, a group at a time, each group in one transaction. */
   private indexFrom(initial: ImpactState): number {
     const { store } = this;
@@ -91,7 +145,7 @@ export class ImpactKeeper {
         const batch = store.read(() => rows.passagesAfter(upTo, READ));
         if (!batch.length) break;
         for (const p of batch) {
-          const columns = [p.title, p.section ?? '', p.text].map(stemsOf);
+          const columns = this.columnsOf(p);
           for (const [term, level] of passageLevels(columns, BM25_WEIGHTS, state.averageLength)) {
             let bands = postings.get(term);
             if (!bands) postings.set(term, (bands = []));

@@ -5,7 +5,7 @@ import type { ParsedQuery } from './query.js';
 import type { ImpactRows } from '../store/impact-rows.js';
 import { stemOf } from '../text/terms.js';
 
-/** What the impact leg reads: the impact index, in one read transaction. */
+/** What the impact leg reads: the impact index, in one read transaction where one can begin. */
 export interface ImpactSource {
   rows: ImpactRows;
   snapshot: <T>(fn: () => T) => T;
@@ -22,6 +22,18 @@ export interface ImpactContext {
   budget: number;
   /** bm25 as FTS5 computes it, for these passages and the query's terms with their weights, best first. */
   score: (ids: number[], terms: Map<string, number>, counts: IndexedCounts) => Ranked[];
+}
+
+/**
+ * Passages with a term, from the impact index when it covers every passage
+ * (null otherwise): the sum of its chunks' sizes, read from the index on
+ * (term, band, n) alone. Passages deleted since it was built still count.
+ */
+export function countFromImpacts(source: ImpactSource, term: string): number | null {
+  // No read transaction: this is asked while other statements are being read (spelling walks the vocabulary).
+  const state = source.rows.state();
+  if (!state || state.upTo < source.rows.maxPassageId() || source.rows.anyChanged()) return null;
+  return source.rows.postingsOf(term);
 }
 
 /** At least this many candidates are scored exactly, however few are asked for. */
@@ -54,7 +66,8 @@ export function rankByImpact(
   if (!terms.size) return null;
   const found = source.snapshot(() => {
     const state = source.rows.state();
-    if (!state || state.upTo < source.rows.maxPassageId()) return null;
+    // Not while it lags behind the passages: some not indexed yet, or some changed whose postings wait.
+    if (!state || state.upTo < source.rows.maxPassageId() || source.rows.anyChanged()) return null;
     // A term's passages are the sum of its chunks (FTS5 would count them by walking its postings): as many
     // as FTS5 counts, but for passages deleted since the index was built (a quarter at most; then it is rebuilt).
     const df = new Map<string, number>();

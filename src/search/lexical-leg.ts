@@ -7,7 +7,7 @@ import { relevanceModel, weightedBm25, type FeedbackOptions, type TermCounts } f
 import { BM25_WEIGHTS } from '../store/schema.js';
 
 import { hasFilters, type Filters, type PassageReads } from '../store/passage-reads.js';
-import { rankByImpact, type ImpactSource, type IndexedCounts } from './impact-leg.js';
+import { countFromImpacts, rankByImpact, type ImpactSource, type IndexedCounts } from './impact-leg.js';
 
 export interface LexicalOptions {
   /** A word in more than this share of passages is left out of a lexical query that has rarer words… */
@@ -221,7 +221,8 @@ export class LexicalLeg {
     const cache = this.current();
     let n = cache.postings.get(term);
     if (n === undefined) {
-      n = this.passages.postings(term);
+      // The impact index counts them from its chunks' sizes; FTS5 walks the term's postings (slow for common words).
+      n = (this.impacts && countFromImpacts(this.impacts, term)) ?? this.passages.postings(term);
       if (cache.postings.size >= CACHED_TERMS) cache.postings.clear();
       cache.postings.set(term, n);
     }

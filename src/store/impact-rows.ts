@@ -40,9 +40,17 @@ export class ImpactRows {
     this.s = {
       segments: p('SELECT id, band, n FROM impacts WHERE term = ? ORDER BY band DESC, id'),
       ids: p('SELECT ids FROM impacts WHERE id = ?').pluck(),
+      postingsOf: p('SELECT coalesce(sum(n), 0) FROM impacts WHERE term = ?').pluck(),
       insert: p('INSERT INTO impacts (term, band, n, ids) VALUES (?, ?, ?, ?)'),
       rows: p('SELECT count(*) FROM impacts').pluck(),
       clear: p('DELETE FROM impacts'),
+      clearChanged: p('DELETE FROM impacts_changed'),
+      changed: p('SELECT id, title, section, text FROM impacts_changed ORDER BY id'),
+      anyChanged: p('SELECT 1 FROM impacts_changed LIMIT 1').pluck(),
+      rowsOf: p('SELECT id, band, ids FROM impacts WHERE term = ?'),
+      rewrite: p('UPDATE impacts SET n = ?, ids = ? WHERE id = ?'),
+      deleteRow: p('DELETE FROM impacts WHERE id = ?'),
+      passage: p('SELECT id, title, section, text FROM passages WHERE id = ?'),
       dropState: p("DELETE FROM meta WHERE key = 'impacts'"),
       state: p("SELECT value FROM meta WHERE key = 'impacts'").pluck(),
       setState: p(
@@ -68,6 +76,11 @@ export class ImpactRows {
     return this.s.segments!.all(term) as { id: number; band: number; n: number }[];
   }
 
+  /** A term's postings, counted from its chunks' sizes. */
+  postingsOf(term: string): number {
+    return this.s.postingsOf!.get(term) as number;
+  }
+
   ids(row: number): Uint8Array {
     return this.s.ids!.get(row) as Buffer;
   }
@@ -82,6 +95,37 @@ export class ImpactRows {
 
   clear(): void {
     this.s.clear!.run();
+    this.s.clearChanged!.run();
+  }
+
+  /** Passages whose indexed columns changed since the index took them in, as it took them in. */
+  changed(): PassageTerms[] {
+    return this.s.changed!.all() as PassageTerms[];
+  }
+
+  /** Whether some passage's postings are waiting to be replaced (the index is then not used). */
+  anyChanged(): boolean {
+    return this.s.anyChanged!.get() !== undefined;
+  }
+
+  clearChanged(): void {
+    this.s.clearChanged!.run();
+  }
+
+  /** A term's rows with their postings. */
+  rowsOf(term: string): { id: number; band: number; ids: Buffer }[] {
+    return this.s.rowsOf!.all(term) as { id: number; band: number; ids: Buffer }[];
+  }
+
+  /** Replaces a row's postings (none left: the row goes). */
+  rewrite(row: number, n: number, postings: Uint8Array): void {
+    if (n === 0) this.s.deleteRow!.run(row);
+    else this.s.rewrite!.run(n, postings, row);
+  }
+
+  /** One passage's indexed columns, if it is still stored. */
+  passage(id: number): PassageTerms | undefined {
+    return this.s.passage!.get(id) as PassageTerms | undefined;
   }
 
   /** No impact index at all (the collection is too small to need one). */

@@ -231,6 +231,22 @@ export const MIGRATIONS: readonly (string | ((db: Db) => void))[] = [
   );
   CREATE INDEX IF NOT EXISTS impacts_term ON impacts(term, band, n);
   `,
+  // 11: passages whose indexed columns changed in place (a kept passage under a new heading) since the impact
+  // index took them in, with the text it took in, so their postings can be replaced (see impact-keeper.ts).
+  `
+  CREATE TABLE IF NOT EXISTS impacts_changed (
+    id      INTEGER PRIMARY KEY,
+    title   TEXT NOT NULL,
+    section TEXT,
+    text    TEXT NOT NULL
+  );
+  CREATE TRIGGER IF NOT EXISTS passages_impacts_au AFTER UPDATE OF title, section, text ON passages
+  WHEN (old.title IS NOT new.title OR old.section IS NOT new.section OR old.text IS NOT new.text)
+    AND old.id <= coalesce((SELECT json_extract(value, '$.upTo') FROM meta WHERE key = 'impacts'), 0)
+  BEGIN
+    INSERT OR IGNORE INTO impacts_changed (id, title, section, text) VALUES (old.id, old.title, old.section, old.text);
+  END;
+  `,
 ];
 
 /** The statement that recomputes one fingerprint's row of repeated_text (migration 5). */

@@ -142,10 +142,28 @@ export class Store {
     return guarded(this.file, fn);
   }
 
-  /** Runs reads in one read transaction: they see one state of the database, whatever writers do meanwhile. */
+  /**
+   * Runs reads in one read transaction: they see one state of the database,
+   * whatever writers do meanwhile (or plainly, when a statement of this
+   * connection is still being read and none can begin).
+   */
   snapshot<T>(fn: () => T): T {
     if (this.db.inTransaction) return this.read(fn);
-    return guarded(this.file, () => this.db.transaction(fn).deferred());
+    let began = false;
+    try {
+      return guarded(this.file, () =>
+        this.db
+          .transaction(() => {
+            began = true;
+            return fn();
+          })
+          .deferred(),
+      );
+    } catch (err) {
+      // A statement still being read (an iteration in progress) means no transaction can begin: read without.
+      if (!began && err instanceof TypeError && /busy/.test(err.message)) return this.read(fn);
+      throw err;
+    }
   }
 
   /** Consistency of the database on its own (see checks.ts); a damaged file is reported, not thrown. */

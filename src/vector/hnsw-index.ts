@@ -16,7 +16,7 @@ export interface HnswOptions {
 
 /**
  * The search breadth for a graph of n points when it is not set: in
- * proportion to the collection, 1280 at 100,000 points, from 64 to 5120.
+ * proportion to the collection, 1280 at 100,000 points, from 128 to 5120.
  * Measured on the benchmark's synthetic text (random words within a topic,
  * the hardest case for a graph index), recall@10 stays about 0.99 from
  * 10,000 to 100,000 points this way (ef 128 at 10,000: 0.99; 640 at 100,000:
@@ -25,7 +25,7 @@ export interface HnswOptions {
  * ms at p95), the most a search can take in time.
  */
 export function efForSize(n: number): number {
-  return Math.min(5120, Math.max(64, Math.round((1280 * n) / 100_000 / 16) * 16));
+  return Math.min(5120, Math.max(128, Math.round((1280 * n) / 100_000 / 16) * 16));
 }
 
 export const DEFAULT_HNSW: HnswOptions = hnswOptions(DEFAULTS);

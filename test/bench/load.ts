@@ -6,6 +6,7 @@
  * core) and with one worker, the baseline its throughput is compared with.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { ROOT } from '../helpers.js';
@@ -21,6 +22,19 @@ export interface LoadFigures {
   /** 503 SEARCH_BUSY answers (the queue was full): an answer, counted apart. */
   busy: number;
   health_p99_ms: number;
+  /** Peak resident memory of the kb serve process (its HTTP thread, writer and every search worker), from Linux. */
+  server_peak_rss_mb: number | null;
+}
+
+/** A process's peak resident set (VmHWM), in MiB; null where /proc is not there. */
+function peakRssMb(pid: number | undefined): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Math.round(Number(kb) / 1024) : null;
+  } catch {
+    return null;
+  }
 }
 
 const pct = (xs: number[], p: number) =>
@@ -76,6 +90,7 @@ export async function loadServe(
     });
     loading = false;
     await polling;
+    const peak = peakRssMb(server.pid);
     return {
       workers: options.workers ?? 'cores',
       connections: 16,
@@ -85,6 +100,7 @@ export async function loadServe(
       errors: load.errors + load.timeouts + load.non2xx - busy,
       busy,
       health_p99_ms: Math.round(pct(health, 0.99) * 10) / 10,
+      server_peak_rss_mb: peak,
     };
   } finally {
     server.kill('SIGTERM');

@@ -287,7 +287,7 @@ for (const n of sizes) {
     `  load (16 connections, ${r.load.seconds} s): ${r.load.requests_per_s} requests/s, p99 ${r.load.p99_ms} ms, ` +
       `${r.load.errors} errors, ${r.load.busy} busy (503), /api/health p99 ${r.load.health_p99_ms} ms; one worker: ` +
       `${one.requests_per_s} requests/s, p99 ${one.p99_ms} ms (${r.load.throughput_vs_one_worker} × with a worker ` +
-      'per core)',
+      `per core); kb serve peak RSS ${r.load.server_peak_rss_mb} MiB (${one.server_peak_rss_mb} with one worker)`,
   );
 }
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);

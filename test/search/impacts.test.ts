@@ -1,3 +1,5 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { KnowledgeBase } from '../../src/knowledge-base.js';
@@ -17,6 +19,7 @@ import {
   type TermPostings,
 } from '../../src/search/impacts.js';
 import { parseQuery } from '../../src/search/query.js';
+import { stemOf } from '../../src/text/terms.js';
 import { generator } from '../bench/synthetic.js';
 import { tempDir } from '../helpers.js';
 
@@ -153,6 +156,16 @@ describe('the lexical leg on the impact index, against exhaustive bm25', () => {
     }
   });
 
+  it('a search with a typo is corrected and answered (spelling reads word counts from the index)', async () => {
+    const text = kb.store.passages.records([5]).get(5)!.text;
+    const word = text.split(/\W+/).find((w) => w.length >= 7 && /^[a-z]+$/.test(w))!;
+    const typo = word.slice(0, 3) + word.slice(4); // a letter left out
+    const res = await kb.searcher.search({ q: typo, k: 5, mode: 'hybrid', perDoc: 3 });
+    expect(res.corrected?.query).toBe(word);
+    expect(res.results.length).toBeGreaterThan(0);
+    expect(kb.searcher.lexical.postings(stemOf(word))).toBe(kb.store.passages.postings(stemOf(word)));
+  });
+
   it('filters apply, and a query with a quoted or excluded term is answered by FTS5', () => {
     const q = queries[0]!;
     const from = '2024-01-01';
@@ -165,6 +178,18 @@ describe('the lexical leg on the impact index, against exhaustive bm25', () => {
     for (const r of texts.values()) expect(r.text.toLowerCase()).not.toContain(` ${word} `);
   });
 
+  it('a knowledge base opened for writing without an impact index builds one in the background', async () => {
+    kb.store.transaction(() => kb.store.impacts.drop());
+    const config = kb.config;
+    await kb.close();
+    kb = await KnowledgeBase.open(config, silentLogger);
+    await kb.close(); // waits for the writer's queue, where the build runs
+    const read = await KnowledgeBase.open(config, silentLogger, { mode: 'read' });
+    expect(read.store.impacts.state()!.upTo).toBe(read.store.impacts.maxPassageId());
+    await read.close();
+    kb = await KnowledgeBase.open(config, silentLogger);
+  });
+
   it('a passage stored but not yet indexed is still found (FTS5 answers until the index catches up)', async () => {
     kb.ingestText([
       { sourceId: 'late', title: 'Late', text: 'Zymurgy apprenticeships for brewing in county schools.' },
@@ -175,6 +200,26 @@ describe('the lexical leg on the impact index, against exhaustive bm25', () => {
     await kb.refresh();
     expect(kb.store.impacts.state()!.upTo).toBe(kb.store.impacts.maxPassageId());
     expect(kb.searcher.lexical.rank(parseQuery('zymurgy'), 5).map((r) => r.id)).toEqual(before.map((r) => r.id));
+  });
+
+  it('a passage whose section changes in place has its postings replaced after the next refresh', async () => {
+    const [target] = kb.searcher.lexical.rank(parseQuery(queries[2]!), 1);
+    // As the commit does for a kept passage under an edited heading (a second connection, as another program).
+    const db = new Database(path.join(kb.config.dataDir, 'kb.sqlite'));
+    db.prepare('UPDATE passages SET section = ? WHERE id = ?').run('Quixotic arrangements', target!.id);
+    db.close();
+    expect(kb.store.impacts.anyChanged()).toBe(true);
+    // Until the postings are replaced, FTS5 answers: the new heading already finds it.
+    expect(kb.searcher.lexical.rank(parseQuery('quixotic'), 5).map((r) => r.id)).toEqual([target!.id]);
+    await kb.refresh();
+    expect(kb.store.impacts.anyChanged()).toBe(false);
+    const unbounded = kb.searcherWith({ impactBudget: 1e9 });
+    for (const q of ['quixotic arrangements', queries[2]!]) {
+      const want = kb.searcher.lexical.rank(parseQuery(q), 10, {}, { prune: false });
+      const got = unbounded.lexical.rank(parseQuery(q), 10);
+      expect(got.map((r) => r.id)).toEqual(want.map((r) => r.id));
+      got.forEach((r, i) => expect(r.score).toBeCloseTo(want[i]!.score, 6));
+    }
   });
 
   it('deleted passages are never returned, and the index is built again once a quarter is deleted', async () => {

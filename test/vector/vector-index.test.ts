@@ -109,11 +109,11 @@ describe('HNSW against exact search', () => {
   });
 
   it('chooses its search breadth from its size unless one is set', () => {
-    expect([1_000, 10_000, 100_000, 400_000, 1_000_000].map(efForSize)).toEqual([64, 128, 1280, 5120, 5120]);
+    expect([1_000, 10_000, 100_000, 400_000, 1_000_000].map(efForSize)).toEqual([128, 128, 1280, 5120, 5120]);
     const dim = 8;
     const index = HnswIndex.create(dim, 100);
     index.add(randomVectors(50, dim, 3).map((vector, i) => ({ id: i + 1, vector })));
-    expect(index.ef).toBe(64);
+    expect(index.ef).toBe(128);
     index.add(randomVectors(6_000, dim, 4).map((vector, i) => ({ id: i + 100, vector })));
     expect(index.ef).toBe(efForSize(6_050));
     index.setEf(300);
