@@ -77,7 +77,7 @@ export const ConfigSchema = z.object({
   /** Collections of at least this many passages get an impact index beside FTS5 (0: every collection). */
   impactMinPassages: intFromEnv(0).default(50_000),
   /** Postings the impact index reads for a query of free words, at most (0: FTS5 always). */
-  impactBudget: intFromEnv(0).default(10_000),
+  impactBudget: intFromEnv(0).default(50_000),
   /** Pseudo-relevance feedback (RM3): the first passages found that lend their words to the query (0 = off). */
   feedbackDocs: intFromEnv(0).max(100).default(10),
   /** Pseudo-relevance feedback: the words added to the query from those passages (0 = off). */

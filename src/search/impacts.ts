@@ -146,20 +146,99 @@ export function traverse(terms: readonly TermPostings[], budget: number, keep: n
   for (const t of terms)
     for (const s of t.segments) order.push({ weight: t.weight, bound: t.weight * bandValue(s.band), segment: s });
   order.sort((a, b) => b.bound - a.bound || a.segment.count - b.segment.count);
-  const scores = new Map<number, number>();
+  const acc = accumulators();
   let read = 0;
   let next = 0;
-  for (; next < order.length && read < budget; next++) {
-    const { weight, segment } = order[next]!;
-    decodePostings(segment.read(), (id, level) => scores.set(id, (scores.get(id) ?? 0) + weight * levelValue(level)));
-    read += segment.count;
+  try {
+    for (; next < order.length && read < budget; next++) {
+      const { weight, segment } = order[next]!;
+      const scale = (weight * MAX_IMPACT) / LEVELS;
+      const blob = segment.read();
+      // decodePostings, inlined: this loop is where a query's time goes.
+      let id = 0;
+      for (let at = 0; at < blob.length;) {
+        let gap = 0;
+        let factor = 1;
+        let byte: number;
+        do {
+          byte = blob[at++]!;
+          gap += (byte & 0x7f) * factor;
+          factor *= 0x80;
+        } while (byte & 0x80);
+        id += gap;
+        acc.add(id, scale * blob[at++]!);
+      }
+      read += segment.count;
+    }
+    return { candidates: acc.top(keep), read, complete: next === order.length };
+  } finally {
+    acc.reset();
   }
-  return { candidates: topOf(scores, keep), read, complete: next === order.length };
 }
 
-/** The `keep` highest entries, highest first (ties by id). */
-function topOf(scores: Map<number, number>, keep: number): { id: number; score: number }[] {
-  const all = [...scores].map(([id, score]) => ({ id, score }));
-  all.sort((a, b) => b.score - a.score || a.id - b.id);
-  return all.slice(0, keep);
+/**
+ * Score accumulators by passage id: a typed array reused from query to query
+ * (grown to the largest id seen) and the ids touched, which are all that is
+ * read back and reset. A Map of tens of thousands of entries, sorted whole,
+ * cost more than reading the postings.
+ */
+class Accumulators {
+  private scores = new Float64Array(1 << 16);
+  private touched: number[] = [];
+
+  add(id: number, amount: number): void {
+    if (id >= this.scores.length) {
+      const grown = new Float64Array(Math.max(id + 1, this.scores.length * 2));
+      grown.set(this.scores);
+      this.scores = grown;
+    }
+    if (this.scores[id] === 0) this.touched.push(id);
+    this.scores[id] = this.scores[id]! + amount;
+  }
+
+  /** The `keep` highest, highest first (ties by id): the keep-th score found by selection, then those at or above it. */
+  top(keep: number): { id: number; score: number }[] {
+    const { scores, touched } = this;
+    let threshold = -Infinity;
+    if (touched.length > keep) {
+      const values = Float64Array.from(touched, (id) => scores[id]!);
+      threshold = select(values, values.length - keep);
+    }
+    const out: { id: number; score: number }[] = [];
+    for (const id of touched) if (scores[id]! >= threshold) out.push({ id, score: scores[id]! });
+    out.sort((a, b) => b.score - a.score || a.id - b.id);
+    return out.slice(0, keep);
+  }
+
+  reset(): void {
+    for (const id of this.touched) this.scores[id] = 0;
+    this.touched = [];
+  }
+}
+
+let shared: Accumulators | null = null;
+const accumulators = () => (shared ??= new Accumulators());
+
+/** The k-th smallest value (0-based) of `values`, which it reorders (Hoare's quickselect). */
+function select(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k]!;
+  }
+  return values[k]!;
 }
