@@ -196,7 +196,7 @@ class Accumulators {
     this.scores[id] = this.scores[id]! + amount;
   }
 
-  /** The `keep` highest, highest first (ties by id): the keep-th score found by selection, then those at or above it. */
+  /** The `keep` highest, highest first (ties by id): the keep-th score by selection, then those at or above it. */
   top(keep: number): { id: number; score: number }[] {
     const { scores, touched } = this;
     let threshold = -Infinity;
