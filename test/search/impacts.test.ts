@@ -95,6 +95,33 @@ describe('impact-ordered postings (pure)', () => {
   });
 });
 
+describe('the traversal against a plain computation', () => {
+  it('gives the best passages by accumulated impact, ties by id, and forgets them before the next query', () => {
+    let seed = 5;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const expected = new Map<number, number>();
+    const terms: TermPostings[] = [1.5, 0.7, 3.2].map((weight) => {
+      const ids = [...new Set(Array.from({ length: 3_000 }, () => 1 + Math.floor(rand() * 200_000)))].sort(
+        (a, b) => a - b,
+      );
+      const levels = ids.map(() => 1 + Math.floor(rand() * 8) * 32); // few distinct levels: many ties
+      ids.forEach((id, i) => expected.set(id, (expected.get(id) ?? 0) + weight * levelValue(levels[i]!)));
+      const blob = encodePostings(ids, levels);
+      return { weight, segments: [{ band: 1, count: ids.length, read: () => blob }] };
+    });
+    const want = [...expected]
+      .map(([id, score]) => ({ id, score }))
+      .sort((a, b) => b.score - a.score || a.id - b.id)
+      .slice(0, 150);
+    const got = traverse(terms, Infinity, 150);
+    expect(got.candidates.map((c) => c.id)).toEqual(want.map((c) => c.id));
+    got.candidates.forEach((c, i) => expect(c.score).toBeCloseTo(want[i]!.score, 9));
+    // Nothing of this query is left in the accumulators for the next.
+    const alone = traverse([{ weight: 1, segments: [{ band: 1, count: 1, read: () => atLevel([7], 10) }] }], 10, 5);
+    expect(alone.candidates).toEqual([{ id: 7, score: levelValue(10) }]);
+  });
+});
+
 describe('the lexical leg on the impact index, against exhaustive bm25', () => {
   let kb: KnowledgeBase;
   const gen = generator(3, 8_000);
