@@ -90,12 +90,11 @@ function windows(extractor, prefix, text) {
   const budget = Math.max(1, limit - tokenCount(extractor, prefix));
   const words = text.match(/\S+\s*/g) ?? [];
   // Each word's own tokens, without the markers.
-  const cost = (w) => extractor.tokenizer.encode(w.trim(), null, { add_special_tokens: false }).length;
+  const costs = words.map((w) => extractor.tokenizer.encode(w.trim(), null, { add_special_tokens: false }).length);
   const out = [];
   for (let i = 0; i < words.length;) {
     let end = i;
-    for (let used = 0; end < words.length && (end === i || used + cost(words[end]) <= budget); end++)
-      used += cost(words[end]);
+    for (let used = 0; end < words.length && (end === i || used + costs[end] <= budget); end++) used += costs[end];
     // Words counted alone can take other tokens together (merges across a space): check, and give back words.
     let part = prefix + words.slice(i, end).join('').trimEnd();
     let tokens = tokenCount(extractor, part);

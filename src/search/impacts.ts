@@ -152,22 +152,7 @@ export function traverse(terms: readonly TermPostings[], budget: number, keep: n
   try {
     for (; next < order.length && read < budget; next++) {
       const { weight, segment } = order[next]!;
-      const scale = (weight * MAX_IMPACT) / LEVELS;
-      const blob = segment.read();
-      // decodePostings, inlined: this loop is where a query's time goes.
-      let id = 0;
-      for (let at = 0; at < blob.length;) {
-        let gap = 0;
-        let factor = 1;
-        let byte: number;
-        do {
-          byte = blob[at++]!;
-          gap += (byte & 0x7f) * factor;
-          factor *= 0x80;
-        } while (byte & 0x80);
-        id += gap;
-        acc.add(id, scale * blob[at++]!);
-      }
+      decodePostings(segment.read(), (id, level) => acc.add(id, weight * levelValue(level)));
       read += segment.count;
     }
     return { candidates: acc.top(keep), read, complete: next === order.length };

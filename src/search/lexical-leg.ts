@@ -140,17 +140,22 @@ export class LexicalLeg {
   /** bm25 as FTS5 computes it (see weightedBm25), best first; passages no longer stored are left out. */
   private scoreExactly(ids: number[], terms: Map<string, number>, counts: IndexedCounts): Ranked[] {
     const records = this.termsOf(ids);
-    const stats = {
-      total: counts.total,
-      averageLength: this.averageLength(),
-      df: (t: string) => counts.df.get(t) ?? 0,
-      weights: BM25_WEIGHTS,
-    };
-    return ids
-      .flatMap((id) => {
-        const passage = records.get(id);
-        return passage ? [{ id, score: weightedBm25(passage, terms, stats) }] : [];
-      })
+    return this.bm25(
+      ids.flatMap((id) => records.get(id) ?? []),
+      terms,
+      { total: counts.total, df: (t) => counts.df.get(t) ?? 0 },
+    );
+  }
+
+  /** Passages scored by bm25 as FTS5 computes it (see weightedBm25) for weighted terms, best first. */
+  private bm25(
+    passages: TermCounts[],
+    terms: Map<string, number>,
+    counts: { total: number; df: (term: string) => number },
+  ): Ranked[] {
+    const stats = { ...counts, averageLength: this.averageLength(), weights: BM25_WEIGHTS };
+    return passages
+      .map((passage) => ({ id: passage.id, score: weightedBm25(passage, terms, stats) }))
       .sort((a, b) => b.score - a.score || a.id - b.id);
   }
 
@@ -205,15 +210,11 @@ export class LexicalLeg {
     const model = relevanceModel(typed, top, options);
     if (model.size === new Set(typed).size) return first;
     const df = new Map([...model.keys()].map((t) => [t, this.postings(t)]));
-    const stats = {
-      total: this.passageCount(),
-      averageLength: this.averageLength(),
-      df: (t: string) => df.get(t) ?? 0,
-      weights: BM25_WEIGHTS,
-    };
-    return top
-      .map(({ passage }) => ({ id: passage.id, score: weightedBm25(passage, model, stats) }))
-      .sort((a, b) => b.score - a.score || a.id - b.id);
+    return this.bm25(
+      top.map((t) => t.passage),
+      model,
+      { total: this.passageCount(), df: (t) => df.get(t) ?? 0 },
+    );
   }
 
   /** Passages with a term (a Porter stem), kept for the generation of the passages. */

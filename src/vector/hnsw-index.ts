@@ -53,7 +53,7 @@ export class HnswIndex implements VectorIndex {
   /** Duplicate → its representative. */
   private readonly repOf = new Map<number, number>();
   private tombstones: number;
-  private readonly efSetting: { value: number | 'auto' };
+  private efSetting: number | 'auto';
   /** The breadth the graph is set to now. */
   private efSearch: number;
 
@@ -68,15 +68,15 @@ export class HnswIndex implements VectorIndex {
     this.dim = dim;
     this.live = live;
     this.tombstones = tombstones;
-    this.efSetting = { value: options.efSearch };
+    this.efSetting = options.efSearch;
     this.efSearch = this.efWanted();
     index.setEf(this.efSearch);
   }
 
   /** The breadth set, or the one for the graph's size. */
   private efWanted(): number {
-    const { value } = this.efSetting;
-    return value === 'auto' ? efForSize(this.live.size - this.repOf.size) : value;
+    const ef = this.efSetting;
+    return ef === 'auto' ? efForSize(this.live.size - this.repOf.size) : ef;
   }
 
   /** The breadth searches use now (it follows the graph's size unless one was set). */
@@ -248,7 +248,7 @@ export class HnswIndex implements VectorIndex {
 
   /** Search breadth from now on (at least k is always used); 'auto' for the one by the graph's size. */
   setEf(ef: number | 'auto'): void {
-    this.efSetting.value = ef;
+    this.efSetting = ef;
     this.efSearch = this.efWanted();
     this.index.setEf(this.efSearch);
   }
