@@ -1,4 +1,4 @@
-import { normaliseWord, stemOf } from '../text/terms.js';
+import { findMatches, type Match } from './matches.js';
 
 /**
  * Snippets with matched words marked. Pure. The passage text is escaped
@@ -9,38 +9,6 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
-export interface Match {
-  start: number;
-  end: number;
-}
-
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
-
-/** Spans of the words in `text` whose stem is one of `stems`, or that form one of `phrases`. */
-export function findMatches(text: string, stems: Set<string>, phrases: string[][] = []): Match[] {
-  // Porter changes only the ends of words: a word can have one of the stems
-  // only if it starts with the stem's first three letters. Most words are
-  // ruled out by that before they are stemmed.
-  const prefixes = new Set([...stems].map((s) => s.slice(0, 3)));
-  const words = [...text.matchAll(WORD)].map((m) => ({ start: m.index!, end: m.index! + m[0].length, raw: m[0] }));
-  const norms = phrases.length ? words.map((w) => normaliseWord(w.raw)) : [];
-  const marked = words.map((w) => prefixes.has(normaliseWord(w.raw.slice(0, 3))) && stems.has(stemOf(w.raw)));
-  for (const phrase of phrases) {
-    for (let i = 0; i + phrase.length <= words.length; i++) {
-      if (phrase.every((p, j) => norms[i + j] === p)) for (let j = 0; j < phrase.length; j++) marked[i + j] = true;
-    }
-  }
-  // Adjacent marked words (a phrase) become one span.
-  const out: Match[] = [];
-  words.forEach((w, i) => {
-    if (!marked[i]) return;
-    const prev = out[out.length - 1];
-    if (prev && marked[i - 1] && /^\s+$/.test(text.slice(prev.end, w.start))) prev.end = w.end;
-    else out.push({ start: w.start, end: w.end });
-  });
-  return out;
 }
 
 /** The window of about `maxChars` holding the most matches, cut at spaces. */

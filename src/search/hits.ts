@@ -3,7 +3,8 @@ import type { PassageReads } from '../store/passage-reads.js';
 import type { PassageRecord } from '../store/types.js';
 import { citationOf, repeatedOf } from './citation.js';
 import type { Ranked } from './fusion.js';
-import { escapeHtml, findMatches, snippet } from './highlight.js';
+import { escapeHtml, snippet } from './highlight.js';
+import { hasMatch } from './matches.js';
 import type { ParsedQuery } from './query.js';
 import { collapseRepeatedText } from './repeated-text.js';
 
@@ -128,7 +129,7 @@ export class Hits {
 export function matchOf(rec: PassageRecord, query: ParsedQuery | null, evidence?: Evidence): 'words' | 'meaning' {
   if (!query) return 'meaning';
   if (evidence?.lexical.has(rec.id)) return 'words';
-  const has = (text: string | null) => text !== null && findMatches(text, query.stems, query.phrases).length > 0;
+  const has = (text: string | null) => text !== null && hasMatch(text, query.stems);
   return has(rec.text) || has(rec.section) || has(rec.title) ? 'words' : 'meaning';
 }
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { fts5Idf, relevanceModel, weightedBm25, type TermCounts } from '../../src/search/feedback.js';
-import { findMatches } from '../../src/search/highlight.js';
+import { findMatches } from '../../src/search/matches.js';
 import { parseQuery } from '../../src/search/query.js';
 import { BM25_WEIGHTS } from '../../src/store/schema.js';
 import { stemOf, wordsOf } from '../../src/text/terms.js';

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { parseQuery, toFtsQuery } from '../../src/search/query.js';
 import { reciprocalRankFusion, weightedFusion } from '../../src/search/fusion.js';
-import { escapeHtml, findMatches, snippet } from '../../src/search/highlight.js';
+import { escapeHtml, snippet } from '../../src/search/highlight.js';
+import { findMatches } from '../../src/search/matches.js';
 
 describe('user text to a safe FTS5 query', () => {
   const db = new Database(':memory:');
