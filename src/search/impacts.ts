@@ -169,36 +169,50 @@ export function traverse(terms: readonly TermPostings[], budget: number, keep: n
  */
 class Accumulators {
   private scores = new Float64Array(1 << 16);
-  private touched: number[] = [];
+  private touched = new Int32Array(1 << 12);
+  private count = 0;
+  /** Scratch for selection: the touched scores. */
+  private values = new Float64Array(1 << 12);
 
   add(id: number, amount: number): void {
-    if (id >= this.scores.length) {
-      const grown = new Float64Array(Math.max(id + 1, this.scores.length * 2));
-      grown.set(this.scores);
-      this.scores = grown;
+    if (id >= this.scores.length) this.scores = grow(this.scores, id + 1);
+    if (this.scores[id] === 0) {
+      if (this.count === this.touched.length) this.touched = grow(this.touched, this.count + 1);
+      this.touched[this.count++] = id;
     }
-    if (this.scores[id] === 0) this.touched.push(id);
     this.scores[id] = this.scores[id]! + amount;
   }
 
   /** The `keep` highest, highest first (ties by id): the keep-th score by selection, then those at or above it. */
   top(keep: number): { id: number; score: number }[] {
-    const { scores, touched } = this;
+    const { scores, touched, count } = this;
     let threshold = -Infinity;
-    if (touched.length > keep) {
-      const values = Float64Array.from(touched, (id) => scores[id]!);
-      threshold = select(values, values.length - keep);
+    if (count > keep) {
+      if (this.values.length < count) this.values = new Float64Array(this.touched.length);
+      const values = this.values.subarray(0, count);
+      for (let i = 0; i < count; i++) values[i] = scores[touched[i]!]!;
+      threshold = select(values, count - keep);
     }
     const out: { id: number; score: number }[] = [];
-    for (const id of touched) if (scores[id]! >= threshold) out.push({ id, score: scores[id]! });
+    for (let i = 0; i < count; i++) {
+      const id = touched[i]!;
+      if (scores[id]! >= threshold) out.push({ id, score: scores[id]! });
+    }
     out.sort((a, b) => b.score - a.score || a.id - b.id);
     return out.slice(0, keep);
   }
 
   reset(): void {
-    for (const id of this.touched) this.scores[id] = 0;
-    this.touched = [];
+    for (let i = 0; i < this.count; i++) this.scores[this.touched[i]!] = 0;
+    this.count = 0;
   }
+}
+
+/** A typed array at least `size` long (doubling), with the old contents. */
+function grow<T extends Float64Array | Int32Array>(a: T, size: number): T {
+  const grown = new (a.constructor as new (n: number) => T)(Math.max(size, a.length * 2));
+  grown.set(a);
+  return grown;
 }
 
 let shared: Accumulators | null = null;
