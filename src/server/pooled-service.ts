@@ -1,4 +1,5 @@
 import type { AskBody, DocumentsQuery, SearchQuery, TimelineQuery } from '../api/requests.js';
+import type { Encoded } from '../api/encoded.js';
 import type { AskResponse, Hit, SearchResponse, TimelineResponse } from '../api/responses.js';
 import type { Config } from '../config.js';
 import { embedHost } from '../embed/embed-host.js';
@@ -68,15 +69,15 @@ export class PooledService implements KnowledgeService {
     return this.pool;
   }
 
-  search(req: SearchQuery): Promise<SearchResponse> {
+  search(req: SearchQuery): Promise<Encoded<SearchResponse>> {
     return this.pool.call('search', [req]);
   }
 
-  timeline(req: TimelineQuery): Promise<TimelineResponse> {
+  timeline(req: TimelineQuery): Promise<Encoded<TimelineResponse>> {
     return this.pool.call('timeline', [req]);
   }
 
-  ask(body: AskBody): Promise<AskResponse> {
+  ask(body: AskBody): Promise<Encoded<AskResponse>> {
     return this.pool.call('ask', [body]);
   }
 

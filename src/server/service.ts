@@ -1,5 +1,6 @@
 import type { AskBody, DocumentsQuery, SearchQuery, TimelineQuery } from '../api/requests.js';
 import type { AskResponse, Hit, SearchResponse, TimelineResponse } from '../api/responses.js';
+import type { Encoded } from '../api/encoded.js';
 import type { KnowledgeBase } from '../knowledge-base.js';
 
 type Awaitable<T> = T | Promise<T>;
@@ -13,9 +14,10 @@ type Of<K extends keyof KnowledgeBase> = KnowledgeBase[K] extends (...args: infe
  * workers and a writer in front of it with the same operations.
  */
 export interface KnowledgeService {
-  search(req: SearchQuery): Promise<SearchResponse>;
-  timeline(req: TimelineQuery): Promise<TimelineResponse>;
-  ask(body: AskBody): Promise<AskResponse>;
+  /** The heavy reads may come back already written as JSON (from a search worker). */
+  search(req: SearchQuery): Promise<SearchResponse | Encoded<SearchResponse>>;
+  timeline(req: TimelineQuery): Promise<TimelineResponse | Encoded<TimelineResponse>>;
+  ask(body: AskBody): Promise<AskResponse | Encoded<AskResponse>>;
   similar(passageId: number, k: number, perDoc: number): Awaitable<Hit[] | null>;
   repeats: Of<'repeats'>;
   quotes: Of<'quotes'>;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { KnowledgeBase } from '../../src/knowledge-base.js';
+import { requestSchemas } from '../../src/api/requests.js';
+import { SearchResponse } from '../../src/api/responses.js';
 import { silentLogger } from '../../src/log.js';
 import { PooledService } from '../../src/server/pooled-service.js';
 import { serve, type Running } from '../../src/server/serve.js';
@@ -84,6 +86,34 @@ describe('the search pool behind kb serve', () => {
       const { first, slowMs } = await race(running.url);
       expect(slowMs).toBeGreaterThan(100);
       expect(first).toBe('quick');
+    });
+
+    it('answers written as JSON in the workers are those of the knowledge base in this process', async () => {
+      const kb = await KnowledgeBase.open(config, silentLogger, { mode: 'read' });
+      const untimed = (x: object) => ({ ...x, took_ms: 0 });
+      const requests = requestSchemas(config);
+      try {
+        const q = { q: 'school attendance', k: 5, mode: 'hybrid' as const };
+        const search = await fetch(`${running.url}api/search?q=school+attendance&k=5&mode=hybrid`);
+        expect(search.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        const body = await search.json();
+        expect(body.results.length).toBe(5);
+        expect(untimed(body)).toEqual(untimed(SearchResponse.parse(await kb.search(requests.search.parse(q)))));
+        const timeline = await fetch(`${running.url}api/timeline?q=attendance&mode=lexical`);
+        expect(timeline.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        const expected = await kb.timeline(requests.timeline.parse({ q: 'attendance', mode: 'lexical' }));
+        expect(untimed(await timeline.json())).toEqual(untimed(expected));
+        const ask = await fetch(`${running.url}api/ask`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ question: 'how is school attendance' }),
+        });
+        expect(ask.status).toBe(200);
+        const answer = await kb.ask(requests.ask.parse({ question: 'how is school attendance' }));
+        expect(untimed(await ask.json())).toEqual(untimed(answer));
+      } finally {
+        await kb.close();
+      }
     });
 
     it('a worker that dies fails its request with a coded error, not a hang, and is replaced', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { decoded } from '../../api/encoded.js';
 import { atomFeed, fromDate, newestMentions } from '../../search/feed.js';
 import type { RouteContext } from '../app.js';
 
@@ -19,17 +20,19 @@ export async function feedRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     },
     async (req, reply) => {
       const { q, since, as_typed, from, to, kind, document } = req.query;
-      const t = await ctx.kb.timeline({
-        q,
-        mode: 'lexical',
-        limit: ctx.config.maxTimeline,
-        repeats: 'collapse',
-        as_typed,
-        from: fromDate(since, from),
-        to,
-        kind,
-        document,
-      });
+      const t = decoded(
+        await ctx.kb.timeline({
+          q,
+          mode: 'lexical',
+          limit: ctx.config.maxTimeline,
+          repeats: 'collapse',
+          as_typed,
+          from: fromDate(since, from),
+          to,
+          kind,
+          document,
+        }),
+      );
       const base = `${req.protocol}://${req.headers.host ?? `${ctx.config.host}:${ctx.config.port}`}/`;
       const search = new URLSearchParams({ q });
       for (const [k, v] of Object.entries({ from, to, kind, since })) if (v) search.set(k, String(v));

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AskResponse, ErrorBody, SearchResponse, TimelineResponse } from '../../api/responses.js';
 import type { RouteContext } from '../app.js';
+import { sendAnswer } from './answer.js';
 
 const errors = { 400: ErrorBody, 409: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
 
@@ -19,7 +20,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         response: { 200: SearchResponse, ...errors },
       },
     },
-    async (req) => ctx.kb.search(req.query),
+    async (req, reply) => sendAnswer(reply, await ctx.kb.search(req.query)),
   );
 
   api.get(
@@ -38,7 +39,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         response: { 200: TimelineResponse, ...errors },
       },
     },
-    async (req) => ctx.kb.timeline(req.query),
+    async (req, reply) => sendAnswer(reply, await ctx.kb.timeline(req.query)),
   );
 
   api.post(
@@ -51,6 +52,6 @@ export async function searchRoutes(app: FastifyInstance, ctx: RouteContext): Pro
         response: { 200: AskResponse, ...errors },
       },
     },
-    async (req) => ctx.kb.ask(req.body),
+    async (req, reply) => sendAnswer(reply, await ctx.kb.ask(req.body)),
   );
 }

@@ -1,4 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
+import { encodeJson } from '../../api/encoded.js';
+import { AskResponse, SearchResponse, TimelineResponse } from '../../api/responses.js';
 import type { Config } from '../../config.js';
 import { embedHost } from '../../embed/embed-host.js';
 import { KnowledgeBase } from '../../knowledge-base.js';
@@ -39,9 +41,10 @@ await serveThread(async () => {
   };
   type Args<K extends keyof KnowledgeBase> = KnowledgeBase[K] extends (...a: infer A) => unknown ? A : never;
   return {
-    search: ([req]: Args<'search'>) => kb.search(req),
-    timeline: ([req]: Args<'timeline'>) => kb.timeline(req),
-    ask: ([body]: Args<'ask'>) => kb.ask(body),
+    // The heavy reads come back checked and written as JSON here, off the thread answering HTTP.
+    search: async ([req]: Args<'search'>) => encodeJson(SearchResponse, await kb.search(req)),
+    timeline: async ([req]: Args<'timeline'>) => encodeJson(TimelineResponse, await kb.timeline(req)),
+    ask: async ([body]: Args<'ask'>) => encodeJson(AskResponse, await kb.ask(body)),
     similar: (a: Args<'similar'>) => kb.similar(...a),
     repeats: (a: Args<'repeats'>) => kb.repeats(...a),
     quotes: ([ids]: Args<'quotes'>) => kb.quotes(ids),
