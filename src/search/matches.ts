@@ -6,9 +6,11 @@ import { normaliseWord, stemOf } from '../text/terms.js';
  * shows or holds back, so it must be cheap). Pure.
  *
  * A word matches when its Porter stem is one of the query's stems. Porter
- * changes only the ends of words, so a word can have a stem only if it
- * starts with the stem's first three letters (or the whole stem, if shorter):
- * most words are ruled out by that before they are stemmed. Plain ASCII text
+ * changes only the ends of words, and never a word's first two letters (it
+ * leaves words of two letters alone; it can change the third: "pay" is
+ * "pai", "use" is "us"), so a word can have a stem only if it starts with
+ * the stem's first two letters (or the whole stem, if shorter): most words
+ * are ruled out by that before they are stemmed. Plain ASCII text
  * is scanned a character at a time with no string made for a word until its
  * first letters fit; other text goes through the word pattern.
  */
@@ -20,21 +22,22 @@ export interface Match {
 const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 const ASCII = /^[\x00-\x7f]*$/;
 
-/** What a word must begin with (lower case) to have one of the stems: each stem's first three letters. */
+/** What a word must begin with (lower case) to have one of the stems: each stem's first two letters. */
 interface Prefixes {
   strings: Set<string>;
-  /** The same for ASCII words, as numbers (one per length from 1 to 3), so no string is made to look one up. */
+  /** The same for ASCII words, as numbers, so no string is made to look one up. */
   codes: Set<number>;
-  /** The lengths of the prefixes (1 to 3), longest first. */
+  /** The lengths of the prefixes (1 or 2), longest first. */
   lengths: number[];
 }
 
+const PREFIX = 2;
 const PREFIXES = new WeakMap<Set<string>, Prefixes>();
 
 function prefixesOf(stems: Set<string>): Prefixes {
   let p = PREFIXES.get(stems);
   if (!p) {
-    const strings = new Set([...stems].map((s) => s.slice(0, 3)).filter(Boolean));
+    const strings = new Set([...stems].map((s) => s.slice(0, PREFIX)).filter(Boolean));
     const codes = new Set<number>();
     for (const s of strings) if (ASCII.test(s)) codes.add(codeOf(s, 0, s.length));
     const lengths = [...new Set([...strings].map((s) => s.length))].sort((a, b) => b - a);
@@ -44,7 +47,7 @@ function prefixesOf(stems: Set<string>): Prefixes {
   return p;
 }
 
-/** Up to three ASCII characters, lower-cased, as one number (its length included). */
+/** A few ASCII characters, lower-cased, as one number (its length included). */
 function codeOf(text: string, start: number, length: number): number {
   let code = length;
   for (let i = 0; i < length; i++) {
@@ -60,7 +63,7 @@ const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 /** Whether a word (text[start, end)) begins with a prefix of the stems: the test made before it is stemmed. */
 function mayMatch(text: string, start: number, end: number, p: Prefixes, ascii: boolean): boolean {
   let plain = ascii;
-  if (ascii) for (let i = start; i < Math.min(end, start + 3); i++) if (text.charCodeAt(i) === 39) plain = false; // an apostrophe
+  if (ascii) for (let i = start; i < Math.min(end, start + PREFIX); i++) if (text.charCodeAt(i) === 39) plain = false;
   if (plain) {
     for (const n of p.lengths) if (n <= end - start && p.codes.has(codeOf(text, start, n))) return true;
     return false;
