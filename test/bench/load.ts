@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { ROOT } from '../helpers.js';
@@ -24,6 +25,25 @@ export interface LoadFigures {
   health_p99_ms: number;
   /** Peak resident memory of the kb serve process (its HTTP thread, writer and every search worker), from Linux. */
   server_peak_rss_mb: number | null;
+  /**
+   * Where the machine's cores went while the load ran, in cores (CPU seconds
+   * per second): the kb serve process, its thread answering HTTP alone, and
+   * this process (the load generator and the health checks). Null where /proc
+   * is not there.
+   */
+  cpu: { server_cores: number; http_thread_cores: number; load_generator_cores: number; machine_cores: number } | null;
+}
+
+/** CPU seconds a process (or one of its threads) has used, from Linux; null where /proc is not there. */
+function cpuSeconds(pid: number | undefined, tid?: number): number | null {
+  try {
+    const stat = fs.readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8');
+    // The fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** A process's peak resident set (VmHWM), in MiB; null where /proc is not there. */
@@ -73,6 +93,8 @@ export async function loadServe(
     })();
     let next = 0;
     let busy = 0;
+    const started = { at: performance.now(), server: cpuSeconds(server.pid), http: cpuSeconds(server.pid, server.pid) };
+    const ownStart = process.cpuUsage();
     const load = await autocannon({
       url,
       connections: 16,
@@ -88,6 +110,20 @@ export async function loadServe(
       ],
       setupClient: (client) => client.on('response', (status: number) => void (status === 503 && busy++)),
     });
+    const wall = (performance.now() - started.at) / 1000;
+    const own = process.cpuUsage(ownStart);
+    const serverCpu = cpuSeconds(server.pid);
+    const httpCpu = cpuSeconds(server.pid, server.pid);
+    const cores = (x: number) => Math.round((x / wall) * 100) / 100;
+    const cpu =
+      serverCpu !== null && httpCpu !== null && started.server !== null && started.http !== null
+        ? {
+            server_cores: cores(serverCpu - started.server),
+            http_thread_cores: cores(httpCpu - started.http),
+            load_generator_cores: cores((own.user + own.system) / 1e6),
+            machine_cores: os.cpus().length,
+          }
+        : null;
     loading = false;
     await polling;
     const peak = peakRssMb(server.pid);
@@ -101,6 +137,7 @@ export async function loadServe(
       busy,
       health_p99_ms: Math.round(pct(health, 0.99) * 10) / 10,
       server_peak_rss_mb: peak,
+      cpu,
     };
   } finally {
     server.kill('SIGTERM');

@@ -206,7 +206,7 @@ async function benchSize(n: number) {
   };
   // The breadth searches use (KB_HNSW_EF, by default chosen from the collection's size).
   const chosenEf = config.hnswEf === 'auto' ? efForSize(passages) : config.hnswEf;
-  const efs = [64, 128, 320, 640, 1280, 2560, ...(n >= 1_000_000 ? [5120] : []), chosenEf];
+  const efs = [64, 128, 320, 640, 1280, 2560, ...(n >= 1_000_000 ? [5120, 7680, 10240] : []), chosenEf];
   const recallByEf = [...new Set(efs)].sort((a, b) => a - b).map(recallAt);
   const recall = recallByEf.find((r) => r.ef === chosenEf)!.ids;
 
@@ -290,6 +290,12 @@ for (const n of sizes) {
       `${one.requests_per_s} requests/s, p99 ${one.p99_ms} ms (${r.load.throughput_vs_one_worker} × with a worker ` +
       `per core); kb serve peak RSS ${r.load.server_peak_rss_mb} MiB (${one.server_peak_rss_mb} with one worker)`,
   );
+  for (const [name, l] of [['a worker per core', r.load] as const, ['one worker', one] as const])
+    if (l.cpu)
+      console.log(
+        `  cores in use under load (${name}): kb serve ${l.cpu.server_cores} (its HTTP thread ` +
+          `${l.cpu.http_thread_cores}), the load generator ${l.cpu.load_generator_cores}, of ${l.cpu.machine_cores}`,
+      );
 }
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 const ocr = await benchOcr(quick ? 4 : 8);
