@@ -109,7 +109,9 @@ describe('HNSW against exact search', () => {
   });
 
   it('chooses its search breadth from its size unless one is set', () => {
-    expect([1_000, 10_000, 100_000, 400_000, 1_000_000].map(efForSize)).toEqual([128, 128, 1280, 5120, 5120]);
+    expect([1_000, 10_000, 100_000, 400_000, 800_000, 1_000_000].map(efForSize)).toEqual([
+      128, 128, 1280, 5120, 10240, 10240,
+    ]);
     const dim = 8;
     const index = HnswIndex.create(dim, 100);
     index.add(randomVectors(50, dim, 3).map((vector, i) => ({ id: i + 1, vector })));
