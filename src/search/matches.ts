@@ -1,4 +1,5 @@
-import { normaliseWord, stemOf } from '../text/terms.js';
+import { tick, type Meter } from '../text/meter.js';
+import { ASCII, normaliseWord, stemOf, WORD } from '../text/terms.js';
 
 /**
  * Where a query's words are in a text: the spans that snippets mark, and
@@ -18,9 +19,6 @@ export interface Match {
   start: number;
   end: number;
 }
-
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
-const ASCII = /^[\x00-\x7f]*$/;
 
 /** What a word must begin with (lower case) to have one of the stems: each stem's first two letters. */
 interface Prefixes {
@@ -75,13 +73,15 @@ function mayMatch(text: string, start: number, end: number, p: Prefixes, ascii: 
 
 /**
  * Calls `visit` with each word of `text` (its span and whether its stem is
- * one of `stems`) in order, until `visit` returns true. Words that cannot
- * match are passed without being cut out of the text unless `all` is set.
+ * one of `stems`) in order, until `visit` returns true. A word that cannot
+ * match is passed without being cut out of the text. The meter counts the
+ * characters passed over.
  */
 function scan(
   text: string,
   stems: Set<string>,
   visit: (start: number, end: number, matched: boolean) => boolean | void,
+  meter?: Meter,
 ): void {
   const p = prefixesOf(stems);
   const matches = (start: number, end: number, ascii: boolean) =>
@@ -90,6 +90,7 @@ function scan(
     for (const m of text.matchAll(WORD)) {
       const start = m.index!;
       const end = start + m[0].length;
+      tick(meter, m[0].length);
       if (visit(start, end, matches(start, end, false))) return;
     }
     return;
@@ -98,7 +99,9 @@ function scan(
   const n = text.length;
   let i = 0;
   while (i < n) {
+    const from = i;
     while (i < n && !isAlnum(text.charCodeAt(i))) i++;
+    tick(meter, i - from);
     if (i >= n) return;
     const start = i;
     while (i < n && isAlnum(text.charCodeAt(i))) i++;
@@ -106,6 +109,7 @@ function scan(
       i += 2;
       while (i < n && isLetter(text.charCodeAt(i))) i++;
     }
+    tick(meter, i - start);
     if (visit(start, i, matches(start, i, true))) return;
   }
 }
@@ -120,41 +124,48 @@ export function hasMatch(text: string, stems: Set<string>): boolean {
 
 const SPACE = /^\s+$/;
 
+/** Marked words in order become spans; a marked word after a marked word, with only spaces between, joins its span. */
+function joiner(text: string, meter?: Meter) {
+  const spans: Match[] = [];
+  let prevMarked = false;
+  return {
+    spans,
+    add(start: number, end: number, marked: boolean): void {
+      if (marked) {
+        const prev = spans[spans.length - 1];
+        const gap = prev && prevMarked ? text.slice(prev.end, start) : '';
+        tick(meter, gap.length);
+        if (gap && SPACE.test(gap)) prev!.end = end;
+        else spans.push({ start, end });
+      }
+      prevMarked = marked;
+    },
+  };
+}
+
 /** Spans of the words in `text` whose stem is one of `stems`, or that form one of `phrases`; adjacent ones joined. */
-export function findMatches(text: string, stems: Set<string>, phrases: string[][] = []): Match[] {
-  const out: Match[] = [];
-  if (phrases.length) return withPhrases(text, stems, phrases);
-  if (!stems.size) return out;
-  let prevMatched = false;
-  scan(text, stems, (start, end, matched) => {
-    if (matched) {
-      const prev = out[out.length - 1];
-      if (prev && prevMatched && SPACE.test(text.slice(prev.end, start))) prev.end = end;
-      else out.push({ start, end });
-    }
-    prevMatched = matched;
-  });
-  return out;
+export function findMatches(text: string, stems: Set<string>, phrases: string[][] = [], meter?: Meter): Match[] {
+  if (phrases.length) return withPhrases(text, stems, phrases, meter);
+  const out = joiner(text, meter);
+  if (stems.size) scan(text, stems, (start, end, matched) => out.add(start, end, matched), meter);
+  return out.spans;
 }
 
 /** Phrases need every word's normal form beside it: the whole list of words is made. */
-function withPhrases(text: string, stems: Set<string>, phrases: string[][]): Match[] {
+function withPhrases(text: string, stems: Set<string>, phrases: string[][], meter?: Meter): Match[] {
   const words: { start: number; end: number; matched: boolean; norm: string }[] = [];
-  scan(text, stems, (start, end, matched) => {
+  const visit = (start: number, end: number, matched: boolean) => {
     words.push({ start, end, matched, norm: normaliseWord(text.slice(start, end)) });
-  });
+  };
+  scan(text, stems, visit, meter);
   for (const phrase of phrases) {
     for (let i = 0; i + phrase.length <= words.length; i++) {
+      tick(meter, phrase.length);
       if (phrase.every((w, j) => words[i + j]!.norm === w))
         for (let j = 0; j < phrase.length; j++) words[i + j]!.matched = true;
     }
   }
-  const out: Match[] = [];
-  words.forEach((w, i) => {
-    if (!w.matched) return;
-    const prev = out[out.length - 1];
-    if (prev && words[i - 1]!.matched && SPACE.test(text.slice(prev.end, w.start))) prev.end = w.end;
-    else out.push({ start: w.start, end: w.end });
-  });
-  return out;
+  const out = joiner(text, meter);
+  for (const w of words) out.add(w.start, w.end, w.matched);
+  return out.spans;
 }

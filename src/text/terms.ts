@@ -5,7 +5,8 @@ import { stemmer } from 'stemmer';
  * dropped, apostrophes removed; and their Porter stems (as FTS5's porter
  * tokenizer makes them). Pure.
  */
-const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
+/** A word: letters and digits, then at most one apostrophe followed by letters. */
+export const WORD = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/gu;
 
 export function normaliseWord(word: string): string {
   // Most words are plain ASCII: skip Unicode decomposition for them.
@@ -34,7 +35,7 @@ export function wordsOf(text: string): string[] {
   return (text.match(WORD) ?? []).map(normaliseWord).filter(Boolean);
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+export const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * The Porter stems of a text's words: wordsOf(text).map(stemOf), faster for

@@ -5,6 +5,7 @@ import { domToBlocks } from '../../ingest/loaders/html.js';
 import { pdfPagesToBlocks } from '../../ingest/loaders/pdf-layout.js';
 import { classifyBlocks, normaliseBlocks, paragraphs } from '../../ingest/normalise.js';
 import { split } from '../../ingest/split.js';
+import { findMatches } from '../../src/search/matches.js';
 import type { Meter } from '../../src/text/meter.js';
 import { sentenceSpans } from '../../src/text/sentences.js';
 
@@ -91,6 +92,18 @@ const CASES: {
     run: (t, m) => void normaliseBlocks(domToBlocks([parseDocument(t)], new Set(), m), m),
     n: 50_000,
     seen: 50_000 * 2,
+  },
+  {
+    name: "a query's words in a passage that is one long run of them (joined into one span)",
+    make: (n) => 'attendance '.repeat(n),
+    run: (t, m) => void findMatches(t, new Set(['attend']), [], m),
+    n: 20_000,
+  },
+  {
+    name: "a query's words and a phrase in text that is not ASCII",
+    make: (n) => 'café school attendance '.repeat(n),
+    run: (t, m) => void findMatches(t, new Set(['cafe', 'attend']), [['school', 'attendance']], m),
+    n: 10_000,
   },
   {
     name: 'PDF pages of hyphenated lines',
